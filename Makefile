@@ -1,0 +1,50 @@
+# Chapter 6 notebooks. Two commands do all set-up:  make lab  ·  make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Offline data: use ../shared/assets when it sits beside the clone and nothing else was said.
+SHARED_DATA := $(abspath $(wildcard ../shared/assets/datasets))
+ifneq ($(SHARED_DATA),)
+export CH6_DATA_DIR ?= $(SHARED_DATA)
+endif
+
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+NBVAL     := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
+
+.PHONY: install lab test test-unit test-notebooks full clean-notebooks refresh-outputs
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lab: install  ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks/
+
+test: test-unit test-notebooks  ## the whole suite, quick mode
+
+test-unit: install
+	CH6_QUICK=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q tests/
+
+test-notebooks: install
+	CH6_QUICK=1 $(BIN)/python -m pytest -q $(NBVAL) --durations=0 $(NOTEBOOKS)
+
+full: install  ## run every notebook in full mode; results land in results/
+	mkdir -p build/full
+	for nb in $(NOTEBOOKS); do \
+	  CH6_QUICK=0 $(BIN)/jupyter nbconvert --to notebook --execute \
+	    --ExecutePreprocessor.timeout=-1 --output-dir build/full "$$nb" || exit 1; \
+	done
+	$(BIN)/python tools/notebooks.py results
+
+clean-notebooks:  ## strip outputs except the cells nbval checks
+	$(BIN)/python tools/notebooks.py clean $(NOTEBOOKS)
+
+refresh-outputs: install  ## re-run notebooks in quick mode and keep only the checked outputs
+	CH6_QUICK=1 $(BIN)/python tools/notebooks.py refresh $(NOTEBOOKS)

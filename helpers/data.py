@@ -1,0 +1,135 @@
+"""Dataset loaders that return exactly what ``keras.datasets.*.load_data()`` returns.
+
+By default they call the Keras loaders (download once, then cached in ``~/.keras``).
+With ``CH6_DATA_DIR`` set they read ``<dir>/<name>.npz`` instead, so the notebooks run
+offline.  In quick mode every loader returns the first few thousand samples.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from . import config
+
+# name -> (image shape, Keras label shape suffix, quick-mode sizes (train, test))
+_SPECS = {
+    "mnist": ((28, 28), (), (6000, 1000)),
+    "fashion_mnist": ((28, 28), (), (6000, 1000)),
+    "cifar10": ((32, 32, 3), (1,), (6000, 1000)),
+}
+
+CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
+                   "dog", "frog", "horse", "ship", "truck"]
+
+
+class DatasetUnavailableError(RuntimeError):
+    """Raised when a dataset can be neither read from CH6_DATA_DIR nor downloaded."""
+
+
+def load_mnist():
+    """MNIST as ``((x_train, y_train), (x_test, y_test))``: uint8, (N,28,28) and (N,).
+
+    Example:
+        >>> (x_train, y_train), (x_test, y_test) = load_mnist()  # doctest: +SKIP
+        >>> x_train.shape, y_train.shape                          # doctest: +SKIP
+        ((60000, 28, 28), (60000,))
+    """
+    return load_dataset("mnist")
+
+
+def load_fashion_mnist():
+    """Fashion-MNIST, in the same form as :func:`load_mnist`.
+
+    Example:
+        >>> (x_train, y_train), _ = load_fashion_mnist()  # doctest: +SKIP
+    """
+    return load_dataset("fashion_mnist")
+
+
+def load_cifar10():
+    """CIFAR-10 as Keras gives it: uint8 (N,32,32,3) images and (N,1) labels.
+
+    With ``CH6_DATA_DIR`` pointing at the project's offline assets this is a
+    10k/2k subset of CIFAR-10 (decoded from JPEG), not the full 50k/10k.
+
+    Example:
+        >>> (x_train, y_train), (x_test, y_test) = load_cifar10()  # doctest: +SKIP
+        >>> y_train.shape[1:]                                       # doctest: +SKIP
+        (1,)
+    """
+    return load_dataset("cifar10")
+
+
+def load_dataset(name: str):
+    """Load ``mnist``, ``fashion_mnist`` or ``cifar10`` (see the module docstring).
+
+    Example:
+        >>> load_dataset("mnist")  # doctest: +SKIP
+    """
+    if name not in _SPECS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(_SPECS)}")
+    folder = config.data_dir()
+    if folder is not None:
+        (x_train, y_train), (x_test, y_test) = _load_npz(folder / f"{name}.npz", name)
+    else:
+        (x_train, y_train), (x_test, y_test) = _load_keras(name)
+    n_train, n_test = config.pick((len(x_train), len(x_test)), _SPECS[name][2])
+    return (x_train[:n_train], y_train[:n_train]), (x_test[:n_test], y_test[:n_test])
+
+
+def _load_npz(path: Path, name: str):
+    if not path.is_file():
+        raise DatasetUnavailableError(
+            f"CH6_DATA_DIR is set to {path.parent}, but {path.name} is not there. "
+            f"Put {path.name} (arrays x_train, y_train, x_test, y_test) in that folder, "
+            "or unset CH6_DATA_DIR to let Keras download the data."
+        )
+    try:
+        with np.load(path) as npz:
+            arrays = {k: npz[k] for k in ("x_train", "y_train", "x_test", "y_test")}
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
+        raise DatasetUnavailableError(
+            f"{path} is not a readable dataset file ({error}). It must be an .npz with "
+            "arrays x_train, y_train, x_test, y_test; replace it with a good copy."
+        ) from None
+    image_shape, label_tail, _ = _SPECS[name]
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.shape[1:] != image_shape or len(x) != len(y):
+            raise DatasetUnavailableError(
+                f"{path}: x_{split} has shape {x.shape} and y_{split} {y.shape}; "
+                f"{name} needs images of shape (N, {', '.join(map(str, image_shape))}) "
+                "and one label per image."
+            )
+    to_labels = lambda y: y.astype(np.uint8).reshape((len(y),) + label_tail)  # noqa: E731
+    return ((arrays["x_train"].astype(np.uint8), to_labels(arrays["y_train"])),
+            (arrays["x_test"].astype(np.uint8), to_labels(arrays["y_test"])))
+
+
+def _load_keras(name: str):
+    import keras
+
+    loader = getattr(keras.datasets, name).load_data
+    try:
+        return loader()
+    except Exception as error:  # network errors come in many types (URLError, HTTPError, OSError …)
+        raise DatasetUnavailableError(
+            f"Could not download {name} through keras.datasets ({type(error).__name__}: {error}). "
+            f"Offline? Set CH6_DATA_DIR to a folder holding {name}.npz "
+            "(arrays x_train, y_train, x_test, y_test), e.g. the project's shared assets."
+        ) from error
+
+
+def describe(x_train, y_train, x_test, y_test) -> str:
+    """One line saying the sizes of a loaded dataset and whether it is a quick-mode subset.
+
+    Example:
+        >>> import numpy as np
+        >>> describe(np.zeros((5, 28, 28)), np.zeros(5), np.zeros((2, 28, 28)), np.zeros(2))
+        'train (5, 28, 28), test (2, 28, 28)'
+    """
+    text = f"train {tuple(x_train.shape)}, test {tuple(x_test.shape)}"
+    return text + (" — 빠른 모드 부분 집합" if config.is_quick() else "")

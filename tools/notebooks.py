@@ -1,0 +1,109 @@
+"""Keep the committed notebooks clean, and refresh the outputs nbval checks.
+
+    python tools/notebooks.py clean   notebooks/*.ipynb   # strip outputs and counts
+    python tools/notebooks.py check   notebooks/*.ipynb   # exit 1 if any is not clean
+    python tools/notebooks.py refresh notebooks/*.ipynb   # run in quick mode, keep checked outputs
+    python tools/notebooks.py results                     # print results/*.json as a table
+
+A cell keeps its output only when its source contains ``# NBVAL_CHECK_OUTPUT``;
+execution counts are always removed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+
+MARKER = "NBVAL_CHECK_OUTPUT"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def is_checked(cell) -> bool:
+    return cell.cell_type == "code" and MARKER in cell.source
+
+
+def clean(notebook):
+    """Strip outputs (except checked cells) and execution counts, in place."""
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:
+                output["execution_count"] = None
+        if not is_checked(cell):
+            cell.outputs = []
+        cell.metadata.pop("execution", None)
+    return notebook
+
+
+def problems(path: Path) -> list[str]:
+    """What keeps a committed notebook from being clean."""
+    notebook = nbformat.read(path, as_version=4)
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        if cell.execution_count is not None:
+            found.append(f"{path.name}: cell {index} has an execution count")
+        if cell.outputs and not is_checked(cell):
+            found.append(f"{path.name}: cell {index} stores output but is not marked {MARKER}")
+    return found
+
+
+def refresh(path: Path) -> None:
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=1800, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbformat.write(clean(notebook), path)
+
+
+def write(path: Path, notebook) -> None:
+    nbformat.write(notebook, path)
+
+
+def results_table() -> str:
+    rows = ["program | book (%) | measured (%) | epochs | s/epoch | data | date",
+            "---|---|---|---|---|---|---"]
+    for path in sorted((ROOT / "results").glob("*.json"), key=lambda p: [int(x) if x.isdigit() else x for x in p.stem.replace("-", " ").split()]):
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        if "program" not in entry:
+            continue
+        rows.append(" | ".join(str(entry.get(key, "—")) for key in (
+            "program", "book_accuracy_percent", "test_accuracy_percent", "epochs",
+            "seconds_per_epoch", "data", "date")))
+    return "\n".join(rows)
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__)
+        return 2
+    command, paths = argv[0], [Path(p) for p in argv[1:]]
+    if command == "clean":
+        for path in paths:
+            write(path, clean(nbformat.read(path, as_version=4)))
+        return 0
+    if command == "check":
+        found = [problem for path in paths for problem in problems(path)]
+        print("\n".join(found) or "clean")
+        return 1 if found else 0
+    if command == "refresh":
+        for path in paths:
+            print("refreshing", path, flush=True)
+            refresh(path)
+        return 0
+    if command == "results":
+        print(results_table())
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
