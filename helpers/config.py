@@ -290,6 +290,13 @@ def setup(modules=("tensorflow", "keras", "numpy", "matplotlib", "sklearn")) -> 
 
     use_korean_font()
     print(" · ".join(f"{name} {version}" for name, version in found.items()))
+    if "tensorflow" in found:
+        # Asking for devices here makes TensorFlow's one-time CUDA probe log in this cell.
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        print(f"GPU: {len(gpus)}개" if gpus else
+              "GPU: 없음 — CPU로 실행합니다 (전체 모드는 오래 걸립니다; Colab에서는 런타임 > GPU).")
     print(f"난수 씨앗(seed): {value}")
     if is_quick():
         print("⚡ 빠른 모드(CH6_QUICK=1): 세대 수와 데이터를 줄여 실행합니다. "

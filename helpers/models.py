@@ -86,3 +86,19 @@ def cifar10_cnn(dropout_rate=(0.25, 0.25, 0.5), l2_reg: float = 0.0):
         layers.Dense(10, activation="softmax",
                      kernel_regularizer=regularizers.l2(l2_reg) if l2_reg else None),
     ]))
+
+
+def layer_table(model) -> str:
+    """Each layer's type, output shape and parameter count, then the total: like ``summary()``
+    but without the session-dependent layer names, so notebooks can check it with nbval.
+
+    Example:
+        >>> print(layer_table(cifar10_cnn()).splitlines()[-1])
+        Total params: 890,410
+    """
+    rows = [f"{'Layer (type)':<16}{'Output Shape':<22}{'Param #':>10}"]
+    for layer in model.layers:
+        shape = "(None, " + ", ".join(str(d) for d in layer.output.shape[1:]) + ")"
+        rows.append(f"{type(layer).__name__:<16}{shape:<22}{layer.count_params():>10,}")
+    rows.append(f"Total params: {model.count_params():,}")
+    return "\n".join(rows)
