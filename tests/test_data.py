@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+
+from helpers import data
+
+
+@pytest.mark.parametrize("name, image_shape, label_shape", [
+    ("mnist", (28, 28), ()),
+    ("fashion_mnist", (28, 28), ()),
+    ("cifar10", (32, 32, 3), (1,)),  # Keras gives CIFAR labels as (N, 1)
+])
+def test_loaders_match_keras_format(offline_data, env, name, image_shape, label_shape):
+    env(CH6_QUICK="0")
+    (x_train, y_train), (x_test, y_test) = data.load_dataset(name)
+    for x, y in ((x_train, y_train), (x_test, y_test)):
+        assert x.dtype == np.uint8 and y.dtype == np.uint8
+        assert x.shape[1:] == image_shape and y.shape == (len(x),) + label_shape
+        assert 0 <= y.min() and y.max() == 9
+    if name != "cifar10":  # MNIST and Fashion-MNIST are complete offline
+        assert (len(x_train), len(x_test)) == (60000, 10000)
+    # every class is present and the images are real (not blank)
+    assert len(np.unique(y_train)) == 10 and x_train.std() > 30
+
+
+def test_quick_mode_takes_a_subset(offline_data, env):
+    env(CH6_QUICK="1")
+    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    assert (len(x_train), len(y_train), len(x_test), len(y_test)) == (6000, 6000, 1000, 1000)
+    env(CH6_QUICK="0")
+    (full_train, _), _ = data.load_mnist()
+    np.testing.assert_array_equal(full_train[:6000], x_train)  # the first samples, same order
+
+
+def test_missing_file_names_the_variable_and_file(env, tmp_path):
+    env(CH6_DATA_DIR=tmp_path)
+    with pytest.raises(data.DatasetUnavailableError, match=r"CH6_DATA_DIR.*cifar10\.npz"):
+        data.load_cifar10()
+
+
+def test_corrupt_file_is_rejected(env, tmp_path):
+    (tmp_path / "mnist.npz").write_bytes(b"not a zip file at all")
+    env(CH6_DATA_DIR=tmp_path)
+    with pytest.raises(data.DatasetUnavailableError, match="not a readable dataset file"):
+        data.load_mnist()
+
+
+def test_wrong_shapes_are_rejected(env, tmp_path):
+    np.savez(tmp_path / "mnist.npz", x_train=np.zeros((4, 32, 32), np.uint8), y_train=np.zeros(4),
+             x_test=np.zeros((2, 32, 32), np.uint8), y_test=np.zeros(2))
+    env(CH6_DATA_DIR=tmp_path)
+    with pytest.raises(data.DatasetUnavailableError, match=r"needs images of shape \(N, 28, 28\)"):
+        data.load_mnist()
+
+
+def test_offline_without_data_dir_gives_one_clear_error(env, monkeypatch, tmp_path):
+    import keras
+
+    def no_network():
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+
+    env(CH6_DATA_DIR=None)
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", no_network)
+    with pytest.raises(data.DatasetUnavailableError, match=r"Set CH6_DATA_DIR.*fashion_mnist\.npz"):
+        data.load_fashion_mnist()
+
+
+def test_unknown_dataset():
+    with pytest.raises(ValueError, match="choose one of"):
+        data.load_dataset("imagenet")
+
+
+def test_describe_mentions_quick_subset(env):
+    env(CH6_QUICK="1")
+    text = data.describe(np.zeros((5, 2)), None, np.zeros((3, 2)), None)
+    assert text.startswith("train (5, 2), test (3, 2)") and "빠른 모드" in text

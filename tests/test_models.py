@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+from helpers import models
+
+
+@pytest.mark.parametrize("build, params", [
+    (models.lenet5, 545_546), (models.mnist_cnn, 1_199_882), (models.cifar10_cnn, 890_410),
+])
+def test_book_models_have_the_books_parameter_counts(build, params):
+    assert build().count_params() == params
+
+
+def test_cifar10_cnn_options():
+    model = models.cifar10_cnn(dropout_rate=(0.0, 0.0, 0.0), l2_reg=0.01)
+    rates = [layer.rate for layer in model.layers if layer.__class__.__name__ == "Dropout"]
+    assert rates == [0.0, 0.0, 0.0]
+    assert model.layers[-1].kernel_regularizer is not None
+    with pytest.raises(ValueError, match="three rates"):
+        models.cifar10_cnn(dropout_rate=(0.5,))
+
+
+def test_layer_table_ends_with_the_total():
+    table = models.layer_table(models.cifar10_cnn())
+    assert table.splitlines()[-1] == "Total params: 890,410"
+    assert "Conv2D          (None, 30, 30, 32)" in table
+
+
+def test_lenet5_really_learns_mnist_in_quick_mode(offline_data, env):
+    """프로그램 6-1 through the helpers, quick mode: test accuracy must reach 0.90."""
+    import keras
+
+    from helpers import config, data
+
+    env(CH6_QUICK="1")
+    config.set_seed()
+    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    x_train = x_train.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+    x_test = x_test.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+    y_train, y_test = (keras.utils.to_categorical(y, 10) for y in (y_train, y_test))
+    cnn = models.lenet5()
+    cnn.fit(x_train, y_train, batch_size=128, epochs=config.epochs(30), verbose=0)
+    accuracy = cnn.evaluate(x_test, y_test, verbose=0)[1]
+    assert accuracy >= 0.90, f"LeNet-5 reached only {accuracy:.3f} on real MNIST in quick mode"

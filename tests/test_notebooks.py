@@ -1,0 +1,84 @@
+"""The committed notebooks: frame, Colab badge, cleanliness, no local paths, the book's programs."""
+
+import re
+import sys
+import tomllib
+
+import nbformat
+import pytest
+
+from helpers.config import REPO_ROOT, REPO_URL
+
+sys.path.insert(0, str(REPO_ROOT / "tools"))
+import notebooks as nbtools  # noqa: E402
+
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+PROGRAMS = {
+    "6.4": ["프로그램 6-1", "프로그램 6-2", "프로그램 6-3", "프로그램 6-4(a)", "프로그램 6-4(b)", "프로그램 6-5"],
+    "6.5": ["프로그램 6-6"],
+    "6.6": ["프로그램 6-7", "프로그램 6-8", "프로그램 6-9", "프로그램 6-10"],
+    "6.7": ["프로그램 6-11"],
+    "6.8": ["프로그램 6-12"],
+}
+LOCAL_PATH = re.compile(r"(/work/|/root/|/home/\w|/tmp/|/Users/|[A-Z]:\\\\)")
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_one_notebook_per_section_in_order():
+    sections = [p.name[:3] for p in NOTEBOOKS]
+    assert sections == sorted(PROGRAMS), f"expected one notebook each for {sorted(PROGRAMS)}, found {sections}"
+    for path in NOTEBOOKS:
+        assert re.fullmatch(r"6\.[4-8]-[a-z0-9-]+\.ipynb", path.name), path.name
+
+
+def test_repo_url_is_the_one_in_pyproject():
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["urls"]["Repository"] == REPO_URL
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_title_and_colab_badge_point_at_this_notebook(path):
+    first = _read(path).cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith(f"# {path.name[:3]} ")
+    own = REPO_URL.replace("https://github.com/", "https://colab.research.google.com/github/")
+    own += f"/blob/main/notebooks/{path.name}"
+    links = re.findall(r"https://colab\.research\.google\.com/github/[^\s)]+", first.source)
+    assert links == [own]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_setup_cell_comes_next(path):
+    setup = _read(path).cells[1]
+    assert setup.cell_type == "code"
+    assert '"google.colab" in sys.modules' in setup.source and "%pip install" in setup.source
+    assert REPO_URL.split("//")[1] in setup.source
+    assert "helpers.setup(" in setup.source and "set_quick_mode" in setup.source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_clean(path):
+    assert nbtools.problems(path) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_nbval_checks_something(path):
+    checked = [c for c in _read(path).cells if nbtools.is_checked(c)]
+    assert checked and all(c.outputs for c in checked), "every # NBVAL_CHECK_OUTPUT cell keeps its output"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_local_paths(path):
+    text = path.read_text(encoding="utf-8")
+    assert not LOCAL_PATH.findall(text), LOCAL_PATH.findall(text)[:3]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_book_programs_are_headings(path):
+    headings = [line for c in _read(path).cells if c.cell_type == "markdown"
+                for line in c.source.splitlines() if line.startswith("#")]
+    for program in PROGRAMS[path.name[:3]]:
+        assert any(program in h and not h.split(program)[1][:1].isdigit() for h in headings), program

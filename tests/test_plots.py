@@ -1,0 +1,65 @@
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib import font_manager
+
+from helpers import plots
+
+HISTORY = {"accuracy": [0.90, 0.95], "val_accuracy": [0.92, 0.96],
+           "loss": [0.30, 0.10], "val_loss": [0.25, 0.12]}
+
+
+def test_korean_font_resolves_to_a_font_with_hangul():
+    path = plots.use_korean_font()
+    assert path.endswith("NanumGothic.ttf")
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(path)
+    for char in "정확률손실":  # the glyphs exist, so they render as Korean, not boxes
+        assert font.get_char_index(ord(char)) != 0
+    # and Matplotlib picks that file for text drawn in a figure
+    plt.figure()
+    text = plt.title("정확률")
+    assert font_manager.findfont(text.get_fontproperties()) == path
+
+
+def test_korean_text_draws_without_missing_glyph_warnings(recwarn):
+    plots.use_korean_font()
+    figure = plt.figure()
+    plt.title("손실 함수 그래프")
+    figure.canvas.draw()
+    assert not [w for w in recwarn if "missing from" in str(w.message)]
+
+
+def test_plot_history_draws_the_books_two_figures():
+    figures = plots.plot_history(HISTORY)
+    titles = [f.axes[0].get_title() for f in figures]
+    assert titles == ["Model accuracy", "Model loss"]
+    accuracy_axes = figures[0].axes[0]
+    assert accuracy_axes.get_xlabel() == "Epoch" and accuracy_axes.get_ylabel() == "Accuracy"
+    assert [t.get_text() for t in accuracy_axes.get_legend().get_texts()] == ["Train", "Validation"]
+    np.testing.assert_allclose(accuracy_axes.lines[1].get_ydata(), HISTORY["val_accuracy"])
+
+
+def test_plot_history_accepts_a_keras_history_without_validation():
+    class FakeHistory:
+        history = {"accuracy": [0.5], "loss": [1.0]}
+
+    figures = plots.plot_history(FakeHistory())
+    assert [t.get_text() for t in figures[1].axes[0].get_legend().get_texts()] == ["Train"]
+
+
+def test_plot_history_names_missing_keys():
+    with pytest.raises(KeyError, match="has no"):
+        plots.plot_history({"acc": [1]})
+
+
+def test_show_images_and_boxplot():
+    figure = plots.show_images(np.random.rand(4, 8, 8, 3), titles=list("abcd"), suptitle="row")
+    assert [a.get_title() for a in figure.axes] == list("abcd")
+    with pytest.raises(ValueError, match="4 images but 2 titles"):
+        plots.show_images(np.zeros((4, 8, 8)), titles=["a", "b"])
+    figure = plots.boxplot([[0.7, 0.72, 0.71], [0.75, 0.74, 0.76]], ["Without Dropout", "With Dropout"])
+    assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["Without Dropout", "With Dropout"]
+    with pytest.raises(ValueError, match="2 score lists but 1 labels"):
+        plots.boxplot([[1], [2]], ["x"])
