@@ -13,7 +13,7 @@ endif
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NBVAL     := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 
-.PHONY: install lab test test-unit test-notebooks full clean-notebooks refresh-outputs
+.PHONY: install lab test test-unit test-notebooks full checkpoints clean-notebooks refresh-outputs
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ full: install  ## run every notebook in full mode; results land in results/
 	  CH6_QUICK=0 $(BIN)/jupyter nbconvert --to notebook --execute \
 	    --ExecutePreprocessor.timeout=-1 --output-dir build/full "$$nb" || exit 1; \
 	done
+	$(BIN)/python tools/notebooks.py results
+
+checkpoints: install  ## full-mode training of 6-1 … 6-4 and 6-8: results/ and checkpoints/
+	CH6_QUICK=0 $(BIN)/python tools/notebooks.py run notebooks/6.4-cnn-programming.ipynb
+	CH6_QUICK=0 $(BIN)/python tools/notebooks.py run notebooks/6.6-regularization.ipynb --until "## 프로그램 6-9"
 	$(BIN)/python tools/notebooks.py results
 
 clean-notebooks:  ## strip outputs except the cells nbval checks

@@ -28,21 +28,58 @@ BOOK_ACCURACY = {
 class EpochTimer(keras.callbacks.Callback):
     """Keras callback that keeps the wall-clock seconds of every epoch in ``.seconds``.
 
+    In full mode it also prints, a few batches into the first epoch, an estimate of the
+    whole training's run time, measured on this machine, so a student knows what to expect.
+
     Example:
         >>> timer = EpochTimer()
         >>> # cnn.fit(..., callbacks=[timer]); timer.seconds -> [12.3, 11.9, ...]
     """
 
-    def __init__(self):
+    WARMUP_BATCHES = 2   # the first batches include graph tracing; not timed
+    TIMED_BATCHES = 5
+
+    def __init__(self, estimate: bool | None = None):
         super().__init__()
         self.seconds: list[float] = []
+        self.estimate_seconds: float | None = None
+        self._estimate = (not config.is_quick()) if estimate is None else estimate
         self._start = None
+        self._batch_clock = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
 
+    def on_train_batch_end(self, batch, logs=None):
+        if not self._estimate or self.seconds or self.estimate_seconds is not None:
+            return
+        if batch + 1 == self.WARMUP_BATCHES:
+            self._batch_clock = time.perf_counter()
+        elif batch + 1 == self.WARMUP_BATCHES + self.TIMED_BATCHES and self._batch_clock:
+            per_batch = (time.perf_counter() - self._batch_clock) / self.TIMED_BATCHES
+            steps, n_epochs = self.params.get("steps"), self.params.get("epochs", 1)
+            if steps:
+                self.estimate_seconds = per_batch * steps * n_epochs
+                print(f"예상 학습 시간: 약 {format_duration(self.estimate_seconds)} "
+                      f"(세대당 약 {format_duration(per_batch * steps)}, 이 기기에서 처음 배치들로 잰 값)",
+                      flush=True)
+
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self._start)
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds as a short Korean duration.
+
+    Example:
+        >>> format_duration(42), format_duration(150), format_duration(7300)
+        ('42초', '2.5분', '2.0시간')
+    """
+    if seconds < 90:
+        return f"{seconds:.0f}초"
+    if seconds < 5400:
+        return f"{seconds / 60:.1f}분"
+    return f"{seconds / 3600:.1f}시간"
 
 
 def machine_info() -> dict:
@@ -119,3 +156,21 @@ def compare_with_book(measured: dict) -> str:
     table = "\n".join(lines)
     print(table)
     return table
+
+
+def record_run(program: str, model, hist, accuracy: float, timer: EpochTimer, data: str):
+    """After a full-mode training: record the result (:func:`record_result`) and save the
+    trained weights and history as the program's checkpoint (``checkpoints/``).
+
+    Does nothing in quick mode, and nothing when no epoch was timed (the model came from a
+    checkpoint, not from training).  Returns ``(result_path, weights_path)`` or None.
+
+    Example:
+        >>> record_run("6-1", cnn, hist, res[1], timer, data="MNIST 60000/10000")  # doctest: +SKIP
+    """
+    if config.is_quick() or not timer.seconds:
+        return None
+    from .checkpoints import save_checkpoint
+
+    return (record_result(program, accuracy, timer, data=data),
+            save_checkpoint(program, model, hist, accuracy, data))

@@ -36,3 +36,23 @@ def test_compare_with_book_puts_book_beside_measured(capsys, env):
     table = results.compare_with_book({"6-1": 0.985, "6-99": 50.0})
     assert "6-1 | 99.11 | 98.50" in table and "6-99 | — | 50.00" in table
     assert table in capsys.readouterr().out
+
+
+def test_epoch_timer_prints_an_estimate_in_full_mode(capsys, env):
+    import keras
+
+    env(CH6_QUICK="0")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    model.compile(loss="mse", optimizer="sgd")
+    timer = results.EpochTimer()
+    model.fit(np.zeros((40, 4)), np.zeros((40, 2)), batch_size=2, epochs=2, verbose=0, callbacks=[timer])
+    out = capsys.readouterr().out
+    assert "예상 학습 시간" in out and timer.estimate_seconds > 0
+    env(CH6_QUICK="1")
+    quiet = results.EpochTimer()
+    model.fit(np.zeros((40, 4)), np.zeros((40, 2)), batch_size=2, epochs=1, verbose=0, callbacks=[quiet])
+    assert "예상 학습 시간" not in capsys.readouterr().out and quiet.estimate_seconds is None
+
+
+def test_format_duration():
+    assert [results.format_duration(s) for s in (42, 150, 7300)] == ["42초", "2.5분", "2.0시간"]

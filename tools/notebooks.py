@@ -3,6 +3,7 @@
     python tools/notebooks.py clean   notebooks/*.ipynb   # strip outputs and counts
     python tools/notebooks.py check   notebooks/*.ipynb   # exit 1 if any is not clean
     python tools/notebooks.py refresh notebooks/*.ipynb   # run in quick mode, keep checked outputs
+    python tools/notebooks.py run NOTEBOOK [--until TEXT]  # execute (stop before the cell with TEXT)
     python tools/notebooks.py results                     # print results/*.json as a table
 
 A cell keeps its output only when its source contains ``# NBVAL_CHECK_OUTPUT``;
@@ -63,6 +64,25 @@ def refresh(path: Path) -> None:
     nbformat.write(clean(notebook), path)
 
 
+def run(path: Path, until: str | None = None, output_dir: Path = ROOT / "build" / "full") -> Path:
+    """Execute a notebook as it is (mode from CH6_QUICK), optionally only up to the first cell
+    whose source contains ``until``; write the executed copy to ``output_dir``."""
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    if until:
+        stop = next((i for i, c in enumerate(notebook.cells) if until in c.source), None)
+        if stop is None:
+            raise SystemExit(f"{path}: no cell contains {until!r}")
+        notebook.cells = notebook.cells[:stop]
+    NotebookClient(notebook, timeout=None, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    target = output_dir / path.name
+    nbformat.write(notebook, target)
+    return target
+
+
 def write(path: Path, notebook) -> None:
     nbformat.write(notebook, path)
 
@@ -97,6 +117,12 @@ def main(argv: list[str]) -> int:
         for path in paths:
             print("refreshing", path, flush=True)
             refresh(path)
+        return 0
+    if command == "run":
+        until = None
+        if "--until" in argv:
+            until = argv[argv.index("--until") + 1]
+        print("wrote", run(paths[0], until))
         return 0
     if command == "results":
         print(results_table())

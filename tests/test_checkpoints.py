@@ -1,0 +1,108 @@
+import json
+
+import numpy as np
+import pytest
+
+from helpers import checkpoints, models, results
+
+
+def _tiny_model():
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    return model
+
+
+@pytest.fixture
+def saved(tmp_path, env):
+    env(CH6_QUICK="0", CH6_CHECKPOINT_DIR=tmp_path)
+    model = _tiny_model()
+    x, y = np.random.rand(32, 4).astype("float32"), np.eye(3)[np.random.randint(0, 3, 32)]
+    hist = model.fit(x, y, epochs=2, verbose=0)
+    checkpoints.save_checkpoint("6-x", model, hist, 0.5, "random 32", folder=tmp_path)
+    return tmp_path, model, hist
+
+
+def test_round_trip_restores_weights_and_history(saved):
+    folder, model, hist = saved
+    manifest = json.loads((folder / "MANIFEST.json").read_text())
+    entry = manifest["6-x"]
+    assert entry["epochs"] == 2 and entry["test_accuracy_percent"] == 50.0 and entry["parameters"] == 15
+    assert set(entry["sha256"]) == {"6-x.weights.h5", "6-x.history.json"}
+    fresh = _tiny_model()
+    history = checkpoints.load_checkpoint("6-x", fresh)
+    for a, b in zip(model.get_weights(), fresh.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(history["loss"], hist.history["loss"], rtol=1e-6)
+    assert not list(folder.glob("*.part"))
+
+
+def test_quick_mode_saves_nothing(tmp_path, env):
+    env(CH6_QUICK="1")
+    assert checkpoints.save_checkpoint("6-x", _tiny_model(), {"loss": [1.0]}, 0.1, "x", folder=tmp_path) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_changed_file_is_refused(saved):
+    folder, _, _ = saved
+    with open(folder / "6-x.weights.h5", "r+b") as handle:
+        handle.seek(-8, 2)
+        handle.write(b"corrupt!")
+    with pytest.raises(checkpoints.CheckpointError, match="does not match its SHA-256.*make checkpoints"):
+        checkpoints.load_checkpoint("6-x", _tiny_model())
+
+
+def test_missing_file_and_unknown_program_are_refused(saved):
+    folder, _, _ = saved
+    (folder / "6-x.history.json").unlink()
+    with pytest.raises(checkpoints.CheckpointError, match="is missing.*make checkpoints"):
+        checkpoints.load_checkpoint("6-x", _tiny_model())
+    with pytest.raises(checkpoints.CheckpointError, match="No checkpoint for 프로그램 6-99"):
+        checkpoints.load_checkpoint("6-99", _tiny_model())
+
+
+def test_a_different_model_is_refused(saved):
+    import keras
+
+    other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5)])
+    with pytest.raises(checkpoints.CheckpointError, match="5 parameters|25 parameters"):
+        checkpoints.load_checkpoint("6-x", other)
+
+
+def test_record_run_skips_when_nothing_was_trained(env, tmp_path):
+    env(CH6_QUICK="0", CH6_RESULTS_DIR=tmp_path)
+    assert results.record_run("6-x", _tiny_model(), {"loss": [1.0]}, 0.5, results.EpochTimer(), "x") is None
+    assert list(tmp_path.iterdir()) == []
+
+
+BUILDERS = {"6-1": models.lenet5, "6-2": models.mnist_cnn, "6-3": models.mnist_cnn,
+            "6-4": models.cifar10_cnn, "6-8": models.cifar10_cnn}
+DATASETS = {"6-1": "mnist", "6-2": "mnist", "6-3": "fashion_mnist", "6-4": "cifar10", "6-8": "cifar10"}
+
+
+def test_committed_manifest_lists_every_program_and_stays_small():
+    folder = checkpoints.checkpoint_dir()
+    manifest = checkpoints.read_manifest(folder)
+    assert sorted(manifest) == sorted(BUILDERS)
+    total = sum((folder / name).stat().st_size for e in manifest.values() for name in e["sha256"])
+    assert total <= 30 * 1024 * 1024
+
+
+@pytest.mark.parametrize("program", sorted(BUILDERS))
+def test_committed_checkpoint_reaches_its_recorded_accuracy(program, offline_data, env):
+    """Load each checkpoint and evaluate it on the real test set: within 0.1 point of the manifest."""
+    import keras
+
+    from helpers import data
+
+    env(CH6_QUICK="0")
+    entry = checkpoints.read_manifest()[program]
+    model = BUILDERS[program]()
+    checkpoints.load_checkpoint(program, model)
+    _, (x_test, y_test) = data.load_dataset(DATASETS[program])
+    if x_test.ndim == 3:
+        x_test = x_test.reshape(-1, 28, 28, 1)
+    accuracy = model.evaluate(x_test.astype("float32") / 255.0, keras.utils.to_categorical(y_test, 10),
+                              verbose=0)[1]
+    assert abs(accuracy * 100 - entry["test_accuracy_percent"]) <= 0.1
