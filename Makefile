@@ -11,6 +11,7 @@ export CH6_DATA_DIR ?= $(SHARED_DATA)
 endif
 
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 NBVAL     := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 
 .PHONY: install lab test test-unit test-notebooks full checkpoints clean-notebooks refresh-outputs
@@ -25,7 +26,7 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 lab: install  ## open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
 test: test-unit test-notebooks  ## the whole suite, quick mode
 
