@@ -1,0 +1,99 @@
+"""helpers.augment: the layers do what ImageDataGenerator's arguments say; the pipeline and meters work."""
+
+import json
+
+import numpy as np
+import pytest
+
+from helpers import config
+from helpers.augment import (augmented_dataset, augmenter, images_per_second, record_speed,
+                             training_samples_per_second)
+
+
+def test_augmenter_maps_the_generator_arguments():
+    layers = augmenter(rotation_range=30, width_shift_range=0.2, height_shift_range=0.1,
+                       horizontal_flip=True)
+    rotation, translation, flip = layers.layers
+    assert rotation.factor == pytest.approx((-30 / 360, 30 / 360))  # degrees → fraction of a turn
+    assert translation.height_factor == pytest.approx(0.1)
+    assert translation.width_factor == pytest.approx(0.2)
+    assert flip.mode == "horizontal"
+    assert [type(layer).__name__ for layer in augmenter(horizontal_flip=True).layers] == ["RandomFlip"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"width_shift_range": 3}, "fraction of the image size"),
+    ({"rotation_range": 400}, "degrees"),
+    ({}, "no transformation"),
+])
+def test_augmenter_refuses_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        augmenter(**kwargs)
+
+
+def test_flip_only_mirrors_and_keeps_the_content():
+    x = np.random.default_rng(0).random((64, 8, 8, 3)).astype(np.float32)
+    out = np.asarray(augmenter(horizontal_flip=True)(x, training=True))
+    same = np.all(out == x, axis=(1, 2, 3))
+    mirrored = np.all(out == x[:, :, ::-1, :], axis=(1, 2, 3))
+    assert (same | mirrored).all()
+    assert 10 < mirrored.sum() < 54  # about half, chosen per image
+    assert np.array_equal(np.asarray(augmenter(horizontal_flip=True)(x, training=False)), x)
+
+
+def test_shift_moves_pixels_by_at_most_the_range():
+    x = np.zeros((32, 20, 20, 1), np.float32)
+    x[:, 10, 10, 0] = 1.0  # one bright pixel in the middle
+    out = np.asarray(augmenter(width_shift_range=0.1, height_shift_range=0.1,
+                               interpolation="nearest")(x, training=True))
+    rows, cols = np.unravel_index(out.reshape(32, -1).argmax(axis=1), (20, 20))
+    assert np.all(np.abs(rows - 10) <= 2) and np.all(np.abs(cols - 10) <= 2)
+    assert (rows != 10).any() or (cols != 10).any()
+
+
+def test_dataset_batches_shuffles_and_keeps_pairs():
+    x = np.arange(10, dtype=np.float32)[:, None, None, None] * np.ones((1, 4, 4, 3), np.float32)
+    y = np.arange(10, dtype=np.float32)
+    batches = list(augmented_dataset(x, y, batch_size=4))
+    assert [len(images) for images, _ in batches] == [4, 4, 2]
+    images = np.concatenate([np.asarray(i) for i, _ in batches])
+    labels = np.concatenate([np.asarray(label) for _, label in batches])
+    assert sorted(labels.tolist()) == list(range(10)) and labels.tolist() != list(range(10))
+    assert np.array_equal(images[:, 0, 0, 0], labels)  # image and label still belong together
+
+
+def test_dataset_refuses_mismatch_and_uint8():
+    with pytest.raises(ValueError, match="one to one"):
+        augmented_dataset(np.zeros((3, 4, 4, 3), np.float32), np.zeros(2))
+    with pytest.raises(TypeError, match="astype"):
+        augmented_dataset(np.zeros((3, 4, 4, 3), np.uint8), np.zeros(3))
+
+
+def test_meters_measure_real_pipelines():
+    import keras
+
+    x = np.random.default_rng(1).random((256, 16, 16, 3)).astype(np.float32)
+    y = keras.utils.to_categorical(np.arange(256) % 10, 10)
+    rate = images_per_second(lambda: iter(augmented_dataset(x, y, augmenter(horizontal_flip=True), 32)),
+                             n_images=256, repeats=2)
+    assert rate > 100
+    model = keras.Sequential([keras.Input(shape=(16, 16, 3)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    samples = training_samples_per_second(model, augmented_dataset(x, y, batch_size=32), steps=4, repeats=2)
+    assert samples > 100
+    with pytest.raises(TypeError, match="tf.data.Dataset"):
+        training_samples_per_second(model, [(x, y)], steps=2)
+
+
+def test_record_speed_writes_only_in_full_mode(tmp_path, env):
+    env(CH6_RESULTS_DIR=tmp_path)
+    config.set_quick_mode(True)
+    assert record_speed({"ratio": 3.2}) is None and not list(tmp_path.iterdir())
+    config.set_quick_mode(False)
+    path = record_speed({"ratio": 3.2, "flow_images_per_s": 5000})
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    assert path.name == "6.6-pipeline-speed.json" and entry["ratio"] == 3.2
+    assert not list(tmp_path.glob("*.part"))
+    with pytest.raises(TypeError, match="not numbers"):
+        record_speed({"ratio": "fast"})
