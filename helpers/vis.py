@@ -115,11 +115,12 @@ def partial_model(model, layers):
     """
     import keras
 
+    inputs = _inputs(model)
     if isinstance(layers, (list, tuple)):
         outputs = [get_layer(model, layer).output for layer in layers]
     else:
         outputs = get_layer(model, layers).output
-    return keras.Model(inputs=_inputs(model), outputs=outputs)
+    return keras.Model(inputs=inputs[0] if len(inputs) == 1 else inputs, outputs=outputs)
 
 
 def run(model, images):
@@ -274,7 +275,7 @@ def grad_cam(model, image, layer=None, class_index: int | None = None):
     Example:
         >>> from helpers.models import cifar10_cnn
         >>> heatmap, label, probs = grad_cam(cifar10_cnn(), np.random.rand(32, 32, 3))
-        >>> heatmap.shape, 0 <= heatmap.min() and heatmap.max() <= 1, probs.shape
+        >>> heatmap.shape, bool(0 <= heatmap.min() <= heatmap.max() <= 1), probs.shape
         ((32, 32), True, (10,))
     """
     import keras
