@@ -1,0 +1,200 @@
+"""Each notebook's setup cell, run as in Colab: ``google.colab`` present, the project not installed.
+
+The simulation: a fresh virtual environment that sees every library of this one (Colab's
+preinstalled set plays that part) but not the project itself, a fake ``google.colab``
+module, and git told to fetch ``https://github.com/ch6-cnn-course/ch6-cnn-notebooks`` from
+this repository's committed ``main`` (what GitHub serves).  The setup cell runs verbatim in
+IPython; its ``%pip install`` must install the project, and ``helpers.setup()`` must then
+pass without anything else being installed.
+
+A second test reads every import of every notebook and of ``helpers/`` and checks that
+each comes from Python, from what Colab preinstalls (``requirements-colab.txt``, above its
+test-tools line, and their dependencies) or from the project's own dependencies
+(``pyproject.toml``), so the setup cell's install is all a student needs.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tomllib
+import venv
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.config import REPO_ROOT, REPO_URL
+
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+PROJECT = "ch6-cnn-notebooks"
+HIDDEN = re.compile(r"^(helpers|ch6_cnn_notebooks.*|__editable__.*ch6_cnn_notebooks.*)$")
+
+
+def _setup_cell(path: Path) -> str:
+    cells = nbformat.read(path, as_version=4).cells
+    return next(c.source for c in cells if c.cell_type == "code")
+
+
+def _distinct_setup_cells() -> list[tuple[str, list[str]]]:
+    """Setup cells that differ (most notebooks share one), each with the notebooks using it."""
+    groups: dict[str, list[str]] = {}
+    for path in NOTEBOOKS:
+        groups.setdefault(_setup_cell(path), []).append(path.stem)
+    return list(groups.items())
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+RUNNER = r'''
+import importlib, importlib.util, json, sys, types
+import google                                   # the real namespace package (protobuf lives there)
+colab = types.ModuleType("google.colab")
+sys.modules["google.colab"] = colab
+google.colab = colab
+before = importlib.util.find_spec("helpers") is not None
+importlib.invalidate_caches()
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+shell.colors = "nocolor"                        # plain tracebacks in the test report
+result = shell.run_cell(open(sys.argv[1], encoding="utf-8").read())
+report = {"helpers_before": before, "success": result.success,
+          "error": repr(result.error_before_exec or result.error_in_exec)}
+if result.success:
+    import helpers
+    dist = importlib.metadata.distribution("ch6-cnn-notebooks")
+    report.update(helpers_file=helpers.__file__, direct_url=dist.read_text("direct_url.json"),
+                  quick=helpers.is_quick())
+print("REPORT " + json.dumps(report))
+'''
+
+
+@pytest.fixture(scope="module")
+def colab_like(tmp_path_factory):
+    """(python, site-packages, environment) of a fresh venv that sees this one's libraries but not the project."""
+    if not (REPO_ROOT / ".git").exists():
+        pytest.skip("the repository is not a git clone: the Colab cell installs from git")
+    base = tmp_path_factory.mktemp("colab")
+    overlay = base / "preinstalled"
+    overlay.mkdir()
+    site = Path(sysconfig.get_paths()["purelib"])
+    for entry in site.iterdir():
+        if not HIDDEN.match(entry.name) and not entry.name.endswith(".pth"):
+            (overlay / entry.name).symlink_to(entry)
+    target = base / "venv"
+    venv.create(target, with_pip=False, symlinks=True)
+    python = target / "bin" / "python"
+    own_site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                   capture_output=True, text=True, check=True).stdout.strip())
+    (own_site / "colab-preinstalled.pth").write_text(f"{overlay}\n", encoding="utf-8")
+    gitconfig = base / "gitconfig"
+    gitconfig.write_text(f'[url "{REPO_ROOT.as_uri()}"]\n\tinsteadOf = {REPO_URL}\n'
+                         '[protocol "file"]\n\tallow = always\n', encoding="utf-8")
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("CH6_", "VIRTUAL_ENV", "PYTHON"))}
+    environment.update({"GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1",
+                        "PIP_DISABLE_PIP_VERSION_CHECK": "1", "MPLBACKEND": "Agg",
+                        "PATH": f"{target / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"})
+    return python, own_site, environment, base
+
+
+@pytest.mark.parametrize("source, notebooks", [pytest.param(s, n, id="+".join(n)) for s, n in _distinct_setup_cells()])
+def test_setup_cell_installs_the_project_in_colab(colab_like, source, notebooks, tmp_path):
+    python, own_site, environment, base = colab_like
+    for leftover in own_site.iterdir():                   # each cell starts without the project
+        if HIDDEN.match(leftover.name) or leftover.name == "helpers":
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    cell = tmp_path / "setup_cell.py"
+    cell.write_text(source, encoding="utf-8")
+    runner = tmp_path / "runner.py"
+    runner.write_text(RUNNER, encoding="utf-8")
+    done = subprocess.run([str(python), str(runner), str(cell)], cwd=tmp_path, env=environment,
+                          capture_output=True, text=True, timeout=600)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("REPORT ")]
+    assert lines, f"the simulated Colab run crashed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    report = json.loads(lines[-1][len("REPORT "):])
+    assert report["helpers_before"] is False, "the simulation leaked the project: helpers was importable before the cell"
+    assert report["success"], f"the setup cell of {notebooks} failed in Colab: {report['error']}\n{done.stdout[-3000:]}"
+    assert Path(report["helpers_file"]).is_relative_to(own_site), report["helpers_file"]
+    direct = json.loads(report["direct_url"])
+    assert direct["url"] == REPO_URL and direct["vcs_info"]["vcs"] == "git"
+    installed = sorted(_normal(p.name.split("-")[0]) for p in own_site.glob("*.dist-info"))
+    assert installed == [_normal(PROJECT)], f"the cell installed more than the project: {installed}"
+    assert "난수 씨앗(seed)" in done.stdout and "전체 모드" in done.stdout    # helpers.setup() ran; Colab starts in full mode
+
+
+def _colab_preinstalled() -> set[str]:
+    names = set()
+    for line in (REPO_ROOT / "requirements-colab.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ---"):
+            break
+        if line.strip() and not line.startswith("#"):
+            names.add(_normal(re.split(r"[<>=!~\[ ;]", line.strip())[0]))
+    return names
+
+
+def _with_dependencies(names: set[str]) -> set[str]:
+    """``names`` and everything they require, as installed here (Colab has the same closure)."""
+    seen, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        todo += [_normal(re.split(r"[<>=!~\[ ;(]", r)[0]) for r in requires if "extra ==" not in r]
+    return seen
+
+
+def _imports(source: str) -> set[str]:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    tree = ast.parse(TransformerManager().transform_cell(source))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_every_import_is_on_colab_or_a_project_dependency():
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    own = {_normal(re.split(r"[<>=!~\[ ;]", d)[0]) for d in project["dependencies"]}
+    available = _with_dependencies(_colab_preinstalled() | own)
+    sources = {f"{p.name} cell {i}": c.source for p in NOTEBOOKS
+               for i, c in enumerate(nbformat.read(p, as_version=4).cells) if c.cell_type == "code"}
+    sources |= {str(p.relative_to(REPO_ROOT)): p.read_text(encoding="utf-8")
+                for p in sorted((REPO_ROOT / "helpers").glob("*.py"))}
+    providers = metadata.packages_distributions()
+    missing = []
+    for where, source in sources.items():
+        for module in sorted(_imports(source)):
+            if module in sys.stdlib_module_names or module in {"helpers", "google"}:
+                continue
+            dists = {_normal(d) for d in providers.get(module, [])}
+            if not dists & available:
+                missing.append(f"{where}: import {module} (from {sorted(dists) or 'nothing installed'})")
+    assert not missing, ("not on Colab and not in pyproject.toml's dependencies, so the setup cell "
+                         "does not install it:\n" + "\n".join(missing))
+
+
+def test_colab_requirements_follow_colab():
+    names = _colab_preinstalled()
+    assert {"tensorflow", "keras", "numpy", "matplotlib", "scikit-learn", "opencv-python-headless"} <= names
+    text = (REPO_ROOT / "requirements-colab.txt").read_text(encoding="utf-8")
+    assert "==" not in text, "requirements-colab.txt follows Colab: no pins (requirements.txt holds them)"
+    assert re.search(r"^opencv-python-headless>=4\.\d+,<5$", text, re.M), "OpenCV must stay 4.x (Darknet importer)"
