@@ -34,8 +34,8 @@ def augmenter(rotation_range: float = 0.0, width_shift_range: float = 0.0,
 
     ``rotation_range`` is in degrees, as for ``ImageDataGenerator``; the shifts are fractions
     of the width and height.  ``interpolation="bilinear"`` is what ``ImageDataGenerator``
-    does (``interpolation_order=1``); ``"nearest"`` moves whole pixels and is about three
-    times faster on a CPU (a shift of at most 3 pixels on a 32×32 image needs no blending).
+    does (``interpolation_order=1``); ``"nearest"`` moves whole pixels and is much faster on
+    a CPU (a shift of at most 3 pixels on a 32×32 image needs no blending).
     Returns a ``keras.Sequential`` to call on a batch of float
     images with ``training=True`` (it passes images through unchanged otherwise).
 
@@ -206,18 +206,23 @@ def record_speed(measured: dict, name: str = "6.6-pipeline-speed"):
         >>> record_speed({"flow_images_per_s": 5000.0, "tf_data_images_per_s": 18000.0})  # doctest: +SKIP
         PosixPath('.../results/6.6-pipeline-speed.json')
     """
-    import datetime as _dt
-    import json
-
-    from .results import machine_info
-
     if config.is_quick():
         return None
     bad = [key for key, value in measured.items() if not isinstance(value, (int, float))]
     if bad:
         raise TypeError(f"record_speed: {bad} are not numbers; pass the measured rates and ratios only.")
-    entry = {"section": "6.6", **{key: round(float(value), 3) for key, value in measured.items()},
-             "date": _dt.datetime.now().isoformat(timespec="seconds"), "machine": machine_info()}
+    return _write_result(name, {key: round(float(value), 3) for key, value in measured.items()})
+
+
+def _write_result(name: str, entry: dict):
+    """Write ``results/<name>.json`` (section, entry, date, machine) via a temporary file."""
+    import datetime as _dt
+    import json
+
+    from .results import machine_info
+
+    entry = {"section": "6.6", **entry, "date": _dt.datetime.now().isoformat(timespec="seconds"),
+             "machine": machine_info()}
     folder = config.results_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.json"

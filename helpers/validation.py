@@ -94,3 +94,27 @@ def book_cross_validate(build_model, x, y, k: int = 5, augment=None, epochs: int
         model.fit(training, epochs=epochs, verbose=verbose, shuffle=False)  # the pipeline shuffles
         scores.append(float(model.evaluate(x[val_index], y[val_index], verbose=0)[1]))
     return scores
+
+
+def record_scores(scores: dict, name: str = "6.6-cross-validation", **extra):
+    """In full mode, write ``results/<name>.json``: each configuration's fold scores and mean.
+
+    ``scores`` maps a configuration label (``"000"``, ``"with dropout"`` …) to its list of
+    fold accuracies.  In quick mode nothing is written and None is returned.
+
+    Example:
+        >>> record_scores({"000": [0.73, 0.72], "100": [0.79, 0.80]}, name="6.6-ablation")  # doctest: +SKIP
+        PosixPath('.../results/6.6-ablation.json')
+    """
+    from . import config
+    from .augment import _write_result
+
+    if config.is_quick():
+        return None
+    table = {}
+    for label, values in scores.items():
+        values = [float(v) for v in values]
+        if not values:
+            raise ValueError(f"record_scores: configuration {label!r} has no fold scores.")
+        table[label] = {"folds": [round(v, 5) for v in values], "mean": round(float(np.mean(values)), 5)}
+    return _write_result(name, {"scores": table, **extra})

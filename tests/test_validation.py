@@ -111,3 +111,21 @@ def test_cross_validate_learns_real_digits(offline_data):
     scores = cross_validate(build, x, y, k=2, augment=augmenter(width_shift_range=0.05), epochs=4,
                             batch_size=32)
     assert len(scores) == 2 and min(scores) > 0.7, scores
+
+
+def test_record_scores_writes_means_only_in_full_mode(tmp_path, env):
+    import json
+
+    from helpers import config
+    from helpers.validation import record_scores
+
+    env(CH6_RESULTS_DIR=tmp_path)
+    config.set_quick_mode(True)
+    assert record_scores({"000": [0.5, 0.7]}) is None and not list(tmp_path.iterdir())
+    config.set_quick_mode(False)
+    path = record_scores({"000": [0.5, 0.7], "100": [0.8, 0.9]}, name="6.6-ablation", epochs=10)
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    assert entry["scores"]["000"] == {"folds": [0.5, 0.7], "mean": 0.6} and entry["epochs"] == 10
+    assert entry["scores"]["100"]["mean"] == pytest.approx(0.85)
+    with pytest.raises(ValueError, match="no fold scores"):
+        record_scores({"000": []})
