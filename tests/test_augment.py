@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from helpers import config
-from helpers.augment import (augmented_dataset, augmenter, images_per_second, record_speed,
-                             training_samples_per_second)
+from helpers.augment import (augmented_dataset, augmenter, compare_training_speed, images_per_second,
+                             record_speed, training_samples_per_second)
 
 
 def test_augmenter_maps_the_generator_arguments():
@@ -84,6 +84,19 @@ def test_meters_measure_real_pipelines():
     assert samples > 100
     with pytest.raises(TypeError, match="tf.data.Dataset"):
         training_samples_per_second(model, [(x, y)], steps=2)
+
+    def build():
+        small = keras.Sequential([keras.Input(shape=(16, 16, 3)), keras.layers.Flatten(),
+                                  keras.layers.Dense(10, activation="softmax")])
+        small.compile(loss="categorical_crossentropy", optimizer="adam")
+        return small
+
+    rates = compare_training_speed(build, {"none": augmented_dataset(x, y, batch_size=32),
+                                           "flip": augmented_dataset(x, y, augmenter(horizontal_flip=True), 32)},
+                                   steps=3, rounds=2)
+    assert set(rates) == {"none", "flip"} and min(rates.values()) > 100
+    with pytest.raises(ValueError, match="at least one pipeline"):
+        compare_training_speed(build, {}, steps=2)
 
 
 def test_record_speed_writes_only_in_full_mode(tmp_path, env):
