@@ -1,0 +1,222 @@
+"""Each notebook, run in quick mode through JupyterLab's own menus in a real Chromium.
+
+For every notebook: Run → Run All Cells, wait until the kernel is idle and no cell is
+queued, save, then check what a student sees:
+
+* every code cell ran and none shows an error (read back from the saved notebook);
+* every figure is an image the browser decoded (no ``<Figure size …>`` text instead);
+* no Korean glyph went missing from the font (the boxes students complain about);
+* explorer widgets (6.5 ``feature_map_explorer``, 6.8 ``detection_explorer``) render as
+  live controls, and moving a slider redraws their picture.
+
+Screenshots land in ``test-output/browser/<notebook>.png`` (and ``…-widget-<n>-before/after.png``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import nbformat
+import pytest
+
+from helpers import config
+
+NOTEBOOKS = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
+RUN_TIMEOUT = float(os.environ.get("CH6_BROWSER_TIMEOUT", "2400"))   # seconds per notebook
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"                      # the notebook on show
+PLOTTING = re.compile(r"\b(plt\.show|plot_history|show_images|boxplot)\(")
+
+PROMPTS_JS = """(panel) => {
+  const root = document.querySelector(panel);
+  const code = [...root.querySelectorAll('.jp-Notebook .jp-Cell')].filter(c => c.classList.contains('jp-CodeCell'));
+  const indicator = root.querySelector('.jp-Notebook-ExecutionIndicator');
+  return {prompts: code.map(c => (c.querySelector('.jp-InputPrompt')?.textContent || '').trim()),
+          status: indicator ? indicator.getAttribute('data-status') : null};
+}"""
+
+CELL_IMAGES_JS = """(panel) => [...document.querySelector(panel).querySelectorAll('.jp-Notebook .jp-Cell')].map(cell =>
+  [...cell.querySelectorAll('.jp-OutputArea-output img')].map(img =>
+    ({loaded: img.complete && img.naturalWidth > 0, width: img.naturalWidth})))"""
+
+
+def _menu(page, menu: str, command: str) -> None:
+    """Click a main-menu entry the way a student does: <menu> → the item bound to <command>."""
+    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(rf"^{menu}$")).click()
+    page.locator(f'.lm-Menu-item[data-command="{command}"]').first.click()
+
+
+def _wait_until_idle(page, lab, timeout: float) -> list[str]:
+    """Wait until no cell is queued or running ([*]) and the kernel is idle for three polls."""
+    deadline, calm = time.monotonic() + timeout, 0
+    state = {}
+    while time.monotonic() < deadline:
+        state = page.evaluate(PROMPTS_JS, PANEL)
+        busy = any("*" in p for p in state["prompts"]) or state["status"] not in ("idle", None)
+        calm = 0 if busy else calm + 1
+        if calm >= 3:
+            return state["prompts"]
+        page.wait_for_timeout(1000)
+    raise AssertionError(f"the notebook was still running after {timeout:.0f} s "
+                         f"(prompts {state.get('prompts')}, kernel {state.get('status')}); "
+                         "raise CH6_BROWSER_TIMEOUT or look at the screenshot")
+
+
+def _accept_dialogs(page) -> None:
+    """Accept a dialog JupyterLab may show (e.g. Select Kernel) with its default button."""
+    dialog = page.locator(".jp-Dialog .jp-mod-accept")
+    while dialog.count():
+        dialog.first.click()
+        page.wait_for_timeout(500)
+
+
+def _open(page, lab, name: str) -> None:
+    workspace = re.sub(r"[^a-z0-9]+", "-", name.lower())         # a fresh workspace: no other tabs restored
+    page.goto(f"{lab.url}/lab/workspaces/{workspace}/tree/{name}?reset&token={lab.token}")
+    page.locator(f"{PANEL} .jp-Notebook .jp-Cell").first.wait_for()
+    deadline = time.monotonic() + 120
+    while not any(s["notebook"]["path"].endswith(name) and s.get("kernel") for s in lab.api("GET", "/api/sessions")):
+        assert time.monotonic() < deadline, f"no kernel started for {name} within 120 s"
+        _accept_dialogs(page)
+        page.wait_for_timeout(500)
+    page.locator(f'{PANEL} .jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=120_000)
+    _accept_dialogs(page)
+
+
+def _save(page, lab, name: str):
+    path = lab.root / name
+    before = path.stat().st_mtime_ns
+    _menu(page, "File", "docmanager:save")
+    deadline = time.monotonic() + 60
+    while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    page.wait_for_timeout(500)
+    return nbformat.read(path, as_version=4)
+
+
+def _errors(notebook) -> list[str]:
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        first = cell.source.splitlines()[0] if cell.source else ""
+        for output in cell.outputs:
+            if output.output_type == "error":
+                found.append(f"cell {index} ({first!r}): {output.ename}: {output.evalue}")
+            text = output.get("text", "") if output.output_type == "stream" else ""
+            if "missing from font" in text or "missing from current font" in text:
+                found.append(f"cell {index} ({first!r}): Korean glyphs missing from the font: {text.strip()[:200]}")
+        pictures = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        figure_text = [o for o in cell.outputs if "<Figure size" in o.get("data", {}).get("text/plain", "")]
+        if figure_text and not pictures:
+            found.append(f"cell {index} ({first!r}): a figure came out as text, not an image")
+    return found
+
+
+def _figure_reprs(notebook) -> list[str]:
+    """Cells that show a figure and also print its repr (``[<Figure size …>]``): noise, not an error."""
+    return [f"cell {i} ({c.source.splitlines()[0]!r}) also prints '<Figure size …>' under its figure "
+            "(end the line with ';' or return nothing)"
+            for i, c in enumerate(notebook.cells) if c.cell_type == "code"
+            and any("<Figure size" in o.get("data", {}).get("text/plain", "") for o in c.outputs)]
+
+
+def _figure_cells(notebook) -> list[int]:
+    """Code cells that must show a figure: they call a plotting function or output a PNG."""
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        pngs = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        if pngs or PLOTTING.search(cell.source):
+            cells.append(index)
+    return cells
+
+
+def _widget_cells(notebook) -> list[int]:
+    return [i for i, c in enumerate(notebook.cells) if c.cell_type == "code"
+            and any(WIDGET_MIME in o.get("data", {}) for o in c.outputs)]
+
+
+def _decoded(image) -> int:
+    """Wait until the browser has decoded ``image`` completely; return its width in pixels."""
+    width = image.evaluate("img => img.decode().then(() => img.naturalWidth)")
+    assert width > 0, "an image in the notebook could not be decoded"
+    return width
+
+
+def _check_widget(page, cell, label: str, output_dir) -> None:
+    """The widget in ``cell`` has live controls; moving its first slider redraws its picture."""
+    view = cell.locator(".jp-OutputArea-output .jupyter-widgets").first
+    view.wait_for(timeout=60_000)
+    text = cell.locator(".jp-Cell-outputArea").first.inner_text()
+    assert "Error displaying widget" not in text and "Loading widget" not in text, text[:300]
+    sliders = cell.locator(".widget-slider, .widget-hslider")
+    assert sliders.count() >= 1, f"{label}: no slider rendered (the widget fell back to a static picture?)"
+    picture = cell.locator(".jp-OutputArea-output .jupyter-widgets img").first
+    picture.wait_for(timeout=120_000)
+    cell.scroll_into_view_if_needed()
+    _decoded(picture)
+    before_src = picture.get_attribute("src")
+    before_png = picture.screenshot(path=str(output_dir / f"{label}-before.png"))
+    readout = sliders.first.locator(".widget-readout")
+    value_before = readout.inner_text() if readout.count() else None
+    handle = sliders.first.locator(".noUi-handle").first
+    handle.focus()
+    for key in ("ArrowRight", "ArrowLeft", "ArrowLeft"):         # one step right, or left at the end
+        handle.press(key)
+        page.wait_for_timeout(300)
+        if readout.count() and readout.inner_text() != value_before:
+            break
+    if readout.count():
+        assert readout.inner_text() != value_before, f"{label}: the slider did not move"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        current = cell.locator(".jp-OutputArea-output .jupyter-widgets img").first
+        if current.count() and current.get_attribute("src") != before_src:
+            break
+        page.wait_for_timeout(500)
+    current = cell.locator(".jp-OutputArea-output .jupyter-widgets img").first
+    current.wait_for()
+    _decoded(current)
+    after_png = current.screenshot(path=str(output_dir / f"{label}-after.png"))
+    assert current.get_attribute("src") != before_src and after_png != before_png, \
+        f"{label}: moving the slider did not change the drawn image"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_in_jupyterlab(page, lab, output_dir, path):
+    _open(page, lab, path.name)
+    started = time.monotonic()
+    _menu(page, "Run", "runmenu:run-all")
+    page.wait_for_timeout(2000)
+    try:
+        prompts = _wait_until_idle(page, lab, RUN_TIMEOUT)
+    finally:
+        page.screenshot(path=str(output_dir / f"{path.stem}.png"))
+    seconds = time.monotonic() - started
+    notebook = _save(page, lab, path.name)
+    print(f"{path.name}: ran in {seconds:.0f} s through the browser")
+
+    not_run = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.execution_count is None]
+    assert not _errors(notebook), "\n".join(_errors(notebook))
+    assert not not_run, f"cells {not_run} did not run (prompts {prompts})"
+
+    dom_cells = page.locator(f"{PANEL} .jp-Notebook .jp-Cell")
+    assert dom_cells.count() == len(notebook.cells)
+    images = page.evaluate(CELL_IMAGES_JS, PANEL)
+    figure_cells = _figure_cells(notebook)
+    for index in figure_cells:
+        first = notebook.cells[index].source.splitlines()[0]
+        assert images[index], f"cell {index} ({first!r}) should show a figure but shows no image"
+        assert all(i["loaded"] for i in images[index]), f"cell {index} ({first!r}): an image did not load"
+    if figure_cells:
+        dom_cells.nth(figure_cells[0]).screenshot(path=str(output_dir / f"{path.stem}-figure.png"))
+    for note in _figure_reprs(notebook):
+        print(f"{path.name}: {note}")
+
+    for n, index in enumerate(_widget_cells(notebook)):
+        _check_widget(page, dom_cells.nth(index), f"{path.stem}-widget-{n}", output_dir)
+    page.screenshot(path=str(output_dir / f"{path.stem}.png"))
