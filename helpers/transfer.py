@@ -542,11 +542,11 @@ def format_memory(rows) -> str:
     Example:
         >>> print(format_memory([{"classes": 10, "images": 570, "in_memory_estimate_mb": 654.0,
         ...     "in_memory": {"increase_mb": 700.0}, "stream": {"increase_mb": 60.0}}]))
-        부류 | 영상 | 책의 방식: RAM에 통째로 (MB) | 스트리밍 tf.data (MB) | 책의 방식 계산값 (MB)
+        부류 | 영상 | 책의 방식: RAM에 통째로 (MB) | 스트리밍 tf.data (MB) | 계산값: 배열 2벌 (MB)
         ---|---|---|---|---
         10 | 570 | 700.0 | 60.0 | 654.0
     """
-    lines = ["부류 | 영상 | 책의 방식: RAM에 통째로 (MB) | 스트리밍 tf.data (MB) | 책의 방식 계산값 (MB)",
+    lines = ["부류 | 영상 | 책의 방식: RAM에 통째로 (MB) | 스트리밍 tf.data (MB) | 계산값: 배열 2벌 (MB)",
              "---|---|---|---|---"]
     for row in rows:
         in_ram = (f"{row['in_memory']['increase_mb']:.1f}" if row.get("in_memory")
