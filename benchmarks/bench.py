@@ -476,6 +476,8 @@ def main(argv=None) -> int:
                         choices=["ceiling", "training", "augmentation", "inference", "yolo"],
                         help="run only these sections")
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default results/bench.json)")
+    parser.add_argument("--wait-load", type=float, default=None, metavar="LOAD",
+                        help="first wait (at most 15 min) until the 1-minute load average is below LOAD")
     parser.add_argument("--probe", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.probe:
@@ -485,6 +487,12 @@ def main(argv=None) -> int:
         log("note: CH6_QUICK=1 only shortens the data loaders; the benchmark sizes come from its own options")
 
     from helpers.results import machine_info
+
+    if args.wait_load is not None:
+        deadline = time.time() + 15 * 60
+        while os.getloadavg()[0] >= args.wait_load and time.time() < deadline:
+            log(f"waiting: load average {os.getloadavg()[0]:.1f} >= {args.wait_load} …")
+            time.sleep(20)
 
     sections = set(args.only) if args.only is not None else {"ceiling", "training", "augmentation", "inference", "yolo"}
     report = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine_info(),
