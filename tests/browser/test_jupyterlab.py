@@ -9,13 +9,18 @@ queued, save, then check what a student sees:
 * explorer widgets (6.5 ``feature_map_explorer``, 6.8 ``detection_explorer``) render as
   live controls, and moving a slider redraws their picture.
 
-Screenshots land in ``test-output/browser/<notebook>.png`` (and ``…-widget-<n>-before/after.png``).
+A second test opens each notebook, with ``tools/slides.py``'s metadata, as RISE slides
+(``jupyterlab-rise``) and checks the slide, sub-slide and fragment counts.
+
+Screenshots land in ``test-output/browser/<notebook>.png`` (and ``…-figure.png``,
+``…-widget-<n>-before/after.png``, ``…-rise.png``).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 
 import nbformat
@@ -220,3 +225,26 @@ def test_notebook_runs_in_jupyterlab(page, lab, output_dir, path):
     for n, index in enumerate(_widget_cells(notebook)):
         _check_widget(page, dom_cells.nth(index), f"{path.stem}-widget-{n}", output_dir)
     page.screenshot(path=str(output_dir / f"{path.stem}.png"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_opens_as_rise_slides(page, lab, output_dir, path):
+    """With tools/slides.py's metadata, jupyterlab-rise shows each slide/sub-slide/fragment as planned."""
+    sys.path.insert(0, str(config.REPO_ROOT / "tools"))
+    import slides
+
+    notebook = slides.apply(nbformat.read(path, as_version=4))
+    target = lab.root / f"{path.stem}-slides.ipynb"                 # a copy: the committed file stays as it is
+    slides.write(target, notebook)
+    kinds = [c.metadata.slideshow.slide_type for c in notebook.cells]
+    page.goto(f"{lab.url}/rise/{target.name}?token={lab.token}")
+    page.locator(".reveal .slides > section").first.wait_for(timeout=120_000)
+    page.wait_for_timeout(2000)
+    shown = page.evaluate("""() => ({
+        slides: document.querySelectorAll('.reveal .slides > section').length,
+        subslides: document.querySelectorAll('.reveal .slides > section > section').length,
+        fragments: document.querySelectorAll('.reveal .slides .fragment').length})""")
+    page.screenshot(path=str(output_dir / f"{path.stem}-rise.png"))
+    assert shown == {"slides": kinds.count("slide"),
+                     "subslides": kinds.count("slide") + kinds.count("subslide"),
+                     "fragments": kinds.count("fragment")}, shown
