@@ -288,11 +288,15 @@ def choose_model(name=None, download: bool = True) -> DarknetModel:
     except (ModelUnavailableError, FileNotFoundError, ValueError) as error:
         if str(name) == FALLBACK_MODEL:
             raise
-        reason = str(error).splitlines()[0]
+        if isinstance(error, ModelUnavailableError) and not download:
+            reason = "모델 폴더에 없고, 빠른 모드라 248MB를 내려받지 않습니다"
+        elif isinstance(error, ModelUnavailableError):
+            reason = "내려받지 못했습니다: " + " / ".join(str(error).splitlines()[1:3])
+        else:
+            reason = str(error)
     fallback = resolve_model(FALLBACK_MODEL, download_missing=True)
     check_darknet_files(fallback.cfg, fallback.weights, fallback.names)
-    why = "빠른 모드라 248MB를 내려받지 않습니다" if not download else "내려받지 못했습니다"
-    print(f"⚠ {name} 가중치를 쓸 수 없어({why}: {reason})\n"
+    print(f"⚠ {name} 가중치를 쓸 수 없습니다({reason}).\n"
           f"  같은 코드를 YOLOv3 계열의 작은 모델 {FALLBACK_MODEL}(COCO로 학습한 실제 가중치)로 실행합니다.\n"
           f"  검출 결과와 신뢰도는 책의 YOLOv3와 다릅니다.")
     print(f"모델: {fallback.name} (설정 {fallback.cfg.name}, 가중치 {fallback.weights.name})")
@@ -822,23 +826,35 @@ def detection_explorer(net, classes, images=None, size: int = 448, colors=None):
             plt.show()
         return None
 
+    import cv2
     import ipywidgets as widgets
     from IPython.display import display
 
+    # The picture goes into an Image widget as JPEG bytes, not a Matplotlib figure inside an
+    # Output widget: big figures in Output widgets can stall headless runners (nbclient).
     chooser = widgets.Dropdown(options=[(p.name, p) for p in images], description="영상")
     confidence = widgets.FloatSlider(value=0.5, min=0.05, max=0.95, step=0.05, description="신뢰도")
     overlap = widgets.FloatSlider(value=0.4, min=0.05, max=0.95, step=0.05, description="NMS")
+    picture = widgets.Image(format="jpeg", layout=widgets.Layout(max_width="800px"))
     out = widgets.Output()
 
-    def redraw(_=None):
+    def redraw(change=None):
+        path = chooser.value
+        img, outputs, seconds = run(path)
+        result = detect(net, img, classes, confidence.value, overlap.value, size, outputs=outputs)
+        drawn = draw_detections(img, result["boxes"], result["confidences"], result["class_ids"],
+                                result["keep"], classes, colors)
+        picture.value = cv2.imencode(".jpg", drawn)[1].tobytes()
         with out:
-            out.clear_output(wait=True)
-            render(chooser.value, confidence.value, overlap.value)
-            plt.show()
+            if change is not None:          # only on a user's change: the first drawing clears nothing
+                out.clear_output(wait=True)
+            print(f"{path.name}: 전방 계산(forward) 한 번 {seconds * 1000:.0f} ms · 신뢰도 > {confidence.value:.2f} · "
+                  f"NMS {overlap.value:.2f} → {len(result['detections'])}개")
+            print(detection_table(result["detections"]))
 
     for control in (chooser, confidence, overlap):
         control.observe(redraw, names="value")
-    box = widgets.VBox([widgets.HBox([chooser, confidence, overlap]), out])
+    box = widgets.VBox([widgets.HBox([chooser, confidence, overlap]), picture, out])
     display(box)
     redraw()
     return box

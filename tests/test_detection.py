@@ -266,11 +266,12 @@ def test_choose_model_falls_back_to_yolo_fastest_and_says_so(darknet, capsys, mo
     assert "빠른 모드라 248MB를 내려받지 않습니다" in capsys.readouterr().out
 
     def offline(urls, dest, sha256=None, progress=True, timeout=30):
-        raise detection.ModelUnavailableError(f"could not download {dest.name} (test: offline)")
+        raise detection.ModelUnavailableError(f"could not download {dest.name}:\n  {urls[0]}: offline (test)")
 
     monkeypatch.setattr(detection, "download", offline)
     assert detection.choose_model("yolov3", download=True).name == detection.FALLBACK_MODEL
-    assert "내려받지 못했습니다" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "내려받지 못했습니다" in out and "offline (test)" in out and "yolo-fastest-1.1-xl" in out
 
 
 # --------------------------------------------------------------------------- showing
@@ -317,3 +318,16 @@ def test_explorer_draws_static_figures_without_a_widget_frontend(fastest, capsys
 def test_sample_images_start_with_the_books_dog(darknet):
     names = [p.name for p in detection.sample_images(download_missing=False)]
     assert names[0] == "dog.jpg" and {"person.jpg", "horses.jpg"} <= set(names)
+
+
+def test_explorer_widgets_redraw_in_place(fastest, monkeypatch):
+    net, classes = fastest
+    monkeypatch.setattr(detection, "_has_widget_frontend", lambda: True)
+    box = detection.detection_explorer(net, classes, images=[config.darknet_dir() / "kite.jpg"])
+    (chooser, confidence, overlap), picture = box.children[0].children, box.children[1]
+    many = picture.value
+    assert many[:2] == b"\xff\xd8"   # a JPEG
+    confidence.value = 0.95          # fewer boxes survive: the picture is redrawn
+    assert picture.value != many
+    overlap.value = 0.9
+    assert chooser.value.name == "kite.jpg"
