@@ -53,7 +53,7 @@ def _menu(page, menu: str, command: str) -> None:
     page.locator(f'.lm-Menu-item[data-command="{command}"]').first.click()
 
 
-def _wait_until_idle(page, lab, timeout: float) -> list[str]:
+def _wait_until_idle(page, timeout: float) -> list[str]:
     """Wait until no cell is queued or running ([*]) and the kernel is idle for three polls."""
     deadline, calm = time.monotonic() + timeout, 0
     state = {}
@@ -198,7 +198,7 @@ def test_notebook_runs_in_jupyterlab(page, lab, output_dir, path):
     _menu(page, "Run", "runmenu:run-all")
     page.wait_for_timeout(2000)
     try:
-        prompts = _wait_until_idle(page, lab, RUN_TIMEOUT)
+        prompts = _wait_until_idle(page, RUN_TIMEOUT)
     finally:
         page.screenshot(path=str(output_dir / f"{path.stem}.png"))
     seconds = time.monotonic() - started
