@@ -1,7 +1,7 @@
 """Trained checkpoints from the project's own full runs, so a lecture needs no live training.
 
 ``checkpoints/`` in the repository holds, per program, the trained weights
-(``<program>.weights.h5``), the training history (``<program>.history.json``) and one
+(``<program>.weights.npz``: the arrays of ``model.get_weights()``, without optimizer state), the training history (``<program>.history.json``) and one
 ``MANIFEST.json`` with what each was trained on, its test accuracy, the date, library
 versions and SHA-256.  Full-mode runs of the notebooks write them (:func:`save_checkpoint`);
 notebooks with ``USE_CHECKPOINT = True`` read them (:func:`load_checkpoint`).
@@ -19,6 +19,8 @@ import shutil
 import tempfile
 import urllib.request
 from pathlib import Path
+
+import numpy as np
 
 from . import config
 
@@ -84,7 +86,7 @@ def save_checkpoint(program: str, model, hist, accuracy: float, data: str,
 
     Example:
         >>> save_checkpoint("6-1", cnn, hist, res[1], "MNIST 60000/10000")  # doctest: +SKIP
-        PosixPath('.../checkpoints/6-1.weights.h5')
+        PosixPath('.../checkpoints/6-1.weights.npz')
     """
     if config.is_quick():
         return None
@@ -94,12 +96,9 @@ def save_checkpoint(program: str, model, hist, accuracy: float, data: str,
 
     folder = folder or config.REPO_ROOT / "checkpoints"
     folder.mkdir(parents=True, exist_ok=True)
-    weights = folder / f"{program}.weights.h5"
+    weights = folder / f"{program}.weights.npz"
     history = folder / f"{program}.history.json"
-    with tempfile.TemporaryDirectory(dir=folder) as scratch:
-        temporary = Path(scratch) / weights.name
-        model.save_weights(temporary)
-        temporary.replace(weights)
+    save_weights(model, weights)
     history_dict = {k: [float(v) for v in values] for k, values in getattr(hist, "history", hist).items()}
     _write_atomically(history, json.dumps(history_dict, indent=1) + "\n")
     manifest = read_manifest(folder)
@@ -157,11 +156,45 @@ def load_checkpoint(program: str, model) -> dict:
             f"The model has {model.count_params():,} parameters but checkpoint {program} was saved from "
             f"one with {entry['parameters']:,}: build the model exactly as 프로그램 {program} does."
         )
-    model.load_weights(folder / entry["weights"])
+    load_weights(model, folder / entry["weights"])
     history = json.loads((folder / entry["history"]).read_text(encoding="utf-8"))
     print(f"체크포인트 {program}를 불러왔습니다: {entry['data']}, {entry['epochs']}세대 학습, "
           f"기록된 테스트 정확률 {entry['test_accuracy_percent']}% ({entry['date']})")
     return history
+
+
+def save_weights(model, path: Path) -> Path:
+    """Write ``model.get_weights()`` to an ``.npz`` (weights only: no optimizer state), atomically.
+
+    Example:
+        >>> save_weights(cnn, Path("cnn.weights.npz"))  # doctest: +SKIP
+    """
+    path = Path(path)
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part.npz", delete=False) as handle:
+        temporary = Path(handle.name)
+    try:
+        np.savez(temporary, *model.get_weights())
+        temporary.chmod(0o644)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
+def load_weights(model, path: Path) -> None:
+    """Set ``model``'s weights from a file written by :func:`save_weights`, checking every shape.
+
+    Example:
+        >>> load_weights(cnn, Path("cnn.weights.npz"))  # doctest: +SKIP
+    """
+    with np.load(path) as stored:
+        arrays = [stored[f"arr_{i}"] for i in range(len(stored.files))]
+    expected = [w.shape for w in model.get_weights()]
+    found = [a.shape for a in arrays]
+    if expected != found:
+        raise CheckpointError(f"{path} holds weights of shapes {found}, but the model needs {expected}: "
+                              "build the model exactly as the program does.")
+    model.set_weights(arrays)
 
 
 def _write_atomically(path: Path, text: str) -> None:

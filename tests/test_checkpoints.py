@@ -29,7 +29,7 @@ def test_round_trip_restores_weights_and_history(saved):
     manifest = json.loads((folder / "MANIFEST.json").read_text())
     entry = manifest["6-x"]
     assert entry["epochs"] == 2 and entry["test_accuracy_percent"] == 50.0 and entry["parameters"] == 15
-    assert set(entry["sha256"]) == {"6-x.weights.h5", "6-x.history.json"}
+    assert set(entry["sha256"]) == {"6-x.weights.npz", "6-x.history.json"}
     fresh = _tiny_model()
     history = checkpoints.load_checkpoint("6-x", fresh)
     for a, b in zip(model.get_weights(), fresh.get_weights()):
@@ -46,7 +46,7 @@ def test_quick_mode_saves_nothing(tmp_path, env):
 
 def test_changed_file_is_refused(saved):
     folder, _, _ = saved
-    with open(folder / "6-x.weights.h5", "r+b") as handle:
+    with open(folder / "6-x.weights.npz", "r+b") as handle:
         handle.seek(-8, 2)
         handle.write(b"corrupt!")
     with pytest.raises(checkpoints.CheckpointError, match="does not match its SHA-256.*make checkpoints"):
