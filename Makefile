@@ -14,7 +14,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 NBVAL     := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 
-.PHONY: install lab test test-unit test-notebooks full checkpoints clean-notebooks refresh-outputs
+.PHONY: install lab test test-unit test-notebooks test-browser test-colab bench full checkpoints clean-notebooks refresh-outputs slides
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,24 @@ test-unit: install
 
 test-notebooks: install
 	CH6_QUICK=1 $(BIN)/python -m pytest -q $(NBVAL) --durations=0 $(NOTEBOOKS)
+
+test-browser: install  ## every notebook through JupyterLab in headless Chromium, quick mode (screenshots: test-output/browser/)
+	dpkg -s chromium fonts-nanum >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium fonts-nanum; }
+	CH6_QUICK=1 $(BIN)/python -m pytest -q -s --durations=0 tests/browser
+
+COLAB_VENV := build/venv-colab
+
+test-colab:  ## the quick-mode suite on the newest libraries, as Colab follows them (requirements-colab.txt)
+	test -x $(COLAB_VENV)/bin/python || $(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -r requirements-colab.txt
+	$(COLAB_VENV)/bin/python -m pip install --quiet -e .
+	$(COLAB_VENV)/bin/python -m pip list --format=freeze | grep -iE '^(tensorflow|keras|numpy|matplotlib|scikit-learn|opencv-python-headless|ipywidgets)=='
+	CH6_QUICK=1 MPLBACKEND=Agg $(COLAB_VENV)/bin/python -m pytest -q tests/test_colab_setup.py
+	CH6_QUICK=1 $(COLAB_VENV)/bin/python -m pytest -q $(NBVAL) --durations=0 $(NOTEBOOKS)
+
+slides:  ## (re)write the RISE slide metadata of every notebook
+	$(BIN)/python tools/slides.py $(NOTEBOOKS)
 
 full: install  ## run every notebook in full mode; results land in results/
 	mkdir -p build/full
