@@ -13,6 +13,7 @@ execution counts are always removed.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -90,7 +91,10 @@ def write(path: Path, notebook) -> None:
 def results_table() -> str:
     rows = ["program | book (%) | measured (%) | epochs | s/epoch | data | date",
             "---|---|---|---|---|---|---"]
-    for path in sorted((ROOT / "results").glob("*.json"), key=lambda p: [int(x) if x.isdigit() else x for x in p.stem.replace("-", " ").split()]):
+    def natural(path):
+        return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[-.]", path.stem)]
+
+    for path in sorted((ROOT / "results").glob("*.json"), key=natural):
         entry = json.loads(path.read_text(encoding="utf-8"))
         if "program" not in entry:
             continue
