@@ -51,6 +51,9 @@ test-colab:  ## the quick-mode suite on the newest libraries, as Colab follows t
 	CH6_QUICK=1 MPLBACKEND=Agg $(COLAB_VENV)/bin/python -m pytest -q tests/test_colab_setup.py
 	CH6_QUICK=1 $(COLAB_VENV)/bin/python -m pytest -q $(NBVAL) --durations=0 $(NOTEBOOKS)
 
+bench: install  ## benchmark: results/bench.json + table (BENCH_ARGS="--notebooks --investigate" for all)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
 slides:  ## (re)write the RISE slide metadata of every notebook
 	$(BIN)/python tools/slides.py $(NOTEBOOKS)
 
