@@ -82,3 +82,12 @@ def test_book_programs_are_headings(path):
                 for line in c.source.splitlines() if line.startswith("#")]
     for program in PROGRAMS[path.name[:3]]:
         assert any(program in h and not h.split(program)[1][:1].isdigit() for h in headings), program
+
+
+def test_slide_metadata_is_up_to_date():
+    """Every notebook opens as RISE slides: `make slides` was run after the last edit."""
+    import subprocess
+
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "tools" / "slides.py"), "--check",
+                             *map(str, NOTEBOOKS)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
