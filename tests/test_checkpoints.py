@@ -106,3 +106,31 @@ def test_committed_checkpoint_reaches_its_recorded_accuracy(program, offline_dat
     accuracy = model.evaluate(x_test.astype("float32") / 255.0, keras.utils.to_categorical(y_test, 10),
                               verbose=0)[1]
     assert abs(accuracy * 100 - entry["test_accuracy_percent"]) <= 0.1
+
+
+def test_notebook_64_shows_trained_results_from_checkpoints_without_training(offline_data, env, tmp_path):
+    """USE_CHECKPOINT = True: every training cell of 6.4 loads its checkpoint instead of fitting,
+    and the evaluation on real test images shows a trained network."""
+    import re
+    import sys
+
+    import nbformat
+
+    from helpers.config import REPO_ROOT
+
+    sys.path.insert(0, str(REPO_ROOT / "tools"))
+    import notebooks as nbtools
+
+    env(CH6_QUICK="1", CH6_MODEL_DIR=tmp_path / "models", CH6_RESULTS_DIR=tmp_path / "results")
+    executed = nbtools.run(REPO_ROOT / "notebooks" / "6.4-cnn-programming.ipynb",
+                           checkpoints=True, output_dir=tmp_path)
+    text = "".join(o.get("text", "") for c in nbformat.read(executed, 4).cells
+                   if c.cell_type == "code" for o in c.outputs)
+    for program in ("6-1", "6-2", "6-3", "6-4"):
+        assert f"체크포인트 {program}를 불러왔습니다" in text
+    assert "Epoch 1/" not in text  # nothing was trained
+    accuracies = [float(a) for a in re.findall(r"정확률은 ([0-9.]+)", text)]
+    assert len(accuracies) == 6  # 6-1, 6-2, 6-3, 6-4, 6-5 from .keras and from .h5
+    assert min(accuracies[:2]) > 97 and accuracies[2] > 88 and min(accuracies[3:]) > 55
+    assert accuracies[3] == accuracies[4] == accuracies[5]  # saved and reloaded: the same model
+    assert not (tmp_path / "results").exists()  # loading a checkpoint records no new result

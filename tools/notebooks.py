@@ -3,7 +3,8 @@
     python tools/notebooks.py clean   notebooks/*.ipynb   # strip outputs and counts
     python tools/notebooks.py check   notebooks/*.ipynb   # exit 1 if any is not clean
     python tools/notebooks.py refresh notebooks/*.ipynb   # run in quick mode, keep checked outputs
-    python tools/notebooks.py run NOTEBOOK [--until TEXT]  # execute (stop before the cell with TEXT)
+    python tools/notebooks.py run NOTEBOOK [--until TEXT] [--checkpoints]
+                                    # execute (stop before the cell with TEXT; USE_CHECKPOINT = True)
     python tools/notebooks.py results                     # print results/*.json as a table
 
 A cell keeps its output only when its source contains ``# NBVAL_CHECK_OUTPUT``;
@@ -65,12 +66,17 @@ def refresh(path: Path) -> None:
     nbformat.write(clean(notebook), path)
 
 
-def run(path: Path, until: str | None = None, output_dir: Path = ROOT / "build" / "full") -> Path:
+def run(path: Path, until: str | None = None, output_dir: Path = ROOT / "build" / "full",
+        checkpoints: bool = False) -> Path:
     """Execute a notebook as it is (mode from CH6_QUICK), optionally only up to the first cell
-    whose source contains ``until``; write the executed copy to ``output_dir``."""
+    whose source contains ``until`` and with the instructor's ``USE_CHECKPOINT = True``;
+    write the executed copy to ``output_dir``."""
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
+    if checkpoints:
+        for cell in notebook.cells:
+            cell.source = re.sub(r"^USE_CHECKPOINT = False", "USE_CHECKPOINT = True", cell.source, flags=re.M)
     if until:
         stop = next((i for i, c in enumerate(notebook.cells) if until in c.source), None)
         if stop is None:
@@ -126,7 +132,7 @@ def main(argv: list[str]) -> int:
         until = None
         if "--until" in argv:
             until = argv[argv.index("--until") + 1]
-        print("wrote", run(paths[0], until))
+        print("wrote", run(paths[0], until, checkpoints="--checkpoints" in argv))
         return 0
     if command == "results":
         print(results_table())
