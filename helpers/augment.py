@@ -237,22 +237,6 @@ def record_speed(measured: dict, name: str = "6.6-pipeline-speed"):
     bad = [key for key, value in measured.items() if not isinstance(value, (int, float))]
     if bad:
         raise TypeError(f"record_speed: {bad} are not numbers; pass the measured rates and ratios only.")
-    return _write_result(name, {key: round(float(value), 3) for key, value in measured.items()})
+    from .results import write_result
 
-
-def _write_result(name: str, entry: dict):
-    """Write ``results/<name>.json`` (section, entry, date, machine) via a temporary file."""
-    import datetime as _dt
-    import json
-
-    from .results import machine_info
-
-    entry = {"section": "6.6", **entry, "date": _dt.datetime.now().isoformat(timespec="seconds"),
-             "machine": machine_info()}
-    folder = config.results_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.json"
-    temporary = path.with_suffix(".json.part")
-    temporary.write_text(json.dumps(entry, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)
-    return path
+    return write_result(name, {"section": "6.6", **{key: round(float(value), 3) for key, value in measured.items()}})

@@ -122,16 +122,26 @@ def record_result(program: str, accuracy: float, timer: EpochTimer | None = None
         "test_accuracy_percent": round(percent, 2),
         "book_accuracy_percent": BOOK_ACCURACY.get(program),
         "data": data,
-        "date": _dt.datetime.now().isoformat(timespec="seconds"),
-        "machine": machine_info(),
         **extra,
     }
     if timer is not None and timer.seconds:
         entry["epochs"] = len(timer.seconds)
         entry["seconds_per_epoch"] = round(sum(timer.seconds) / len(timer.seconds), 1)
+    return write_result(program, entry)
+
+
+def write_result(name: str, entry: dict) -> Path:
+    """Write ``results/<name>.json``: ``entry`` plus the date and :func:`machine_info`,
+    through a temporary file so that no half-written result is ever left.
+
+    Example:
+        >>> write_result("6.6-pipeline-speed", {"pipeline_speedup": 7.7})  # doctest: +SKIP
+        PosixPath('.../results/6.6-pipeline-speed.json')
+    """
+    entry = {**entry, "date": _dt.datetime.now().isoformat(timespec="seconds"), "machine": machine_info()}
     folder = config.results_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{program}.json"
+    path = folder / f"{name}.json"
     temporary = path.with_suffix(".json.part")
     temporary.write_text(json.dumps(entry, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     temporary.replace(path)

@@ -107,7 +107,7 @@ def record_scores(scores: dict, name: str = "6.6-cross-validation", **extra):
         PosixPath('.../results/6.6-ablation.json')
     """
     from . import config
-    from .augment import _write_result
+    from .results import write_result
 
     if config.is_quick():
         return None
@@ -117,4 +117,4 @@ def record_scores(scores: dict, name: str = "6.6-cross-validation", **extra):
         if not values:
             raise ValueError(f"record_scores: configuration {label!r} has no fold scores.")
         table[label] = {"folds": [round(v, 5) for v in values], "mean": round(float(np.mean(values)), 5)}
-    return _write_result(name, {"scores": table, **extra})
+    return write_result(name, {"section": "6.6", "scores": table, **extra})
