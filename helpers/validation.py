@@ -58,16 +58,7 @@ def cross_validate(build_model, x, y, k: int = 5, augment=None, epochs: int = 10
         >>> len(scores)                                                        # doctest: +SKIP
         5
     """
-    x, y = np.asarray(x), np.asarray(y)
-    folds = kfold_indices(len(x), k) if folds is None else folds
-    _check(x, y, folds)
-    scores = []
-    for train_index, val_index in folds:
-        model = build_model()
-        training = augmented_dataset(x[train_index], y[train_index], augment, batch_size)
-        model.fit(training, epochs=epochs, verbose=verbose, shuffle=False)  # the pipeline shuffles
-        scores.append(float(model.evaluate(x[val_index], y[val_index], verbose=0)[1]))
-    return scores
+    return _run_folds(build_model, x, y, k, augment, epochs, batch_size, folds, verbose, leak=False)
 
 
 def book_cross_validate(build_model, x, y, k: int = 5, augment=None, epochs: int = 10,
@@ -83,16 +74,35 @@ def book_cross_validate(build_model, x, y, k: int = 5, augment=None, epochs: int
     Example:
         >>> leaky = book_cross_validate(build, x, y, augment=aug, folds=folds)  # doctest: +SKIP
     """
+    return _run_folds(build_model, x, y, k, augment, epochs, batch_size, folds, verbose, leak=True)
+
+
+def _run_folds(build_model, x, y, k, augment, epochs, batch_size, folds, verbose, leak):
+    """The fold loop of both functions above; ``leak=True`` is the book's 6-10 behaviour.
+
+    In full mode the first fold's fit prints its run-time estimate (:class:`EpochTimer`) and,
+    once it is done, the estimate for all folds.
+    """
+    import time
+
+    from . import config
+    from .results import EpochTimer, format_duration
+
     x, y = np.asarray(x), np.asarray(y)
     folds = kfold_indices(len(x), k) if folds is None else folds
     _check(x, y, folds)
     scores = []
-    for train_index, val_index in folds:
+    for number, (train_index, val_index) in enumerate(folds):
         model = build_model()
-        seen = np.arange(len(x)) if augment is not None else train_index  # the book's leak
+        seen = np.arange(len(x)) if (leak and augment is not None) else train_index  # the book's leak
         training = augmented_dataset(x[seen], y[seen], augment, batch_size)
-        model.fit(training, epochs=epochs, verbose=verbose, shuffle=False)  # the pipeline shuffles
+        started = time.perf_counter()
+        callbacks = [EpochTimer()] if number == 0 and not config.is_quick() else []
+        model.fit(training, epochs=epochs, verbose=verbose, shuffle=False, callbacks=callbacks)  # the pipeline shuffles
         scores.append(float(model.evaluate(x[val_index], y[val_index], verbose=0)[1]))
+        if callbacks:
+            print(f"교차 검증 {len(folds)}폴드 예상 시간: 약 {format_duration((time.perf_counter() - started) * len(folds))}",
+                  flush=True)
     return scores
 
 

@@ -15,7 +15,7 @@ class SpyModel:
     def __init__(self, log):
         self.log = log
 
-    def fit(self, data, epochs=1, verbose=0, shuffle=True):
+    def fit(self, data, epochs=1, verbose=0, shuffle=True, callbacks=None):
         seen = []
         for _ in range(epochs):
             for images, _labels in data:
@@ -129,3 +129,13 @@ def test_record_scores_writes_means_only_in_full_mode(tmp_path, env):
     assert entry["scores"]["100"]["mean"] == pytest.approx(0.85)
     with pytest.raises(ValueError, match="no fold scores"):
         record_scores({"000": []})
+
+
+def test_full_mode_prints_a_run_time_estimate_once(env, capsys):
+    x, y = indexed_images(20)
+    env(CH6_QUICK="0")
+    cross_validate(lambda: SpyModel([]), x, y, k=5, epochs=1, batch_size=4)
+    assert capsys.readouterr().out.count("교차 검증 5폴드 예상 시간") == 1
+    env(CH6_QUICK="1")
+    cross_validate(lambda: SpyModel([]), x, y, k=5, epochs=1, batch_size=4)
+    assert "예상 시간" not in capsys.readouterr().out
