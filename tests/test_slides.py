@@ -23,6 +23,14 @@ def copy(tmp_path):
         pytest.skip(f"{NOTEBOOK.name} is not in notebooks/")
     target = tmp_path / NOTEBOOK.name
     shutil.copy(NOTEBOOK, target)
+    # start from a notebook without slide metadata (the committed ones already have it)
+    notebook = nbformat.read(target, as_version=4)
+    notebook.metadata.pop("rise", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("slideshow", None)
+        cell.metadata.pop("collapsed", None)
+        cell.metadata.get("jupyter", {}).pop("outputs_hidden", None)
+    nbformat.write(notebook, target)
     return target
 
 
