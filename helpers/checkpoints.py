@@ -25,7 +25,7 @@ import numpy as np
 from . import config
 
 MANIFEST = "MANIFEST.json"
-REGENERATE = "regenerate them with `make checkpoints` (full-mode training, about an hour on 2 CPU cores)"
+REGENERATE = "regenerate them with `make checkpoints` (full-mode training: over an hour on a 2-core CPU)"
 
 
 class CheckpointError(RuntimeError):
