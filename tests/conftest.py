@@ -46,3 +46,41 @@ def env(monkeypatch):
                 monkeypatch.setenv(key, str(value))
 
     return _set
+
+
+@pytest.fixture
+def mnist_for_cnn(offline_data, env):
+    """Quick-mode MNIST prepared as 프로그램 6-1 prepares it: (N,28,28,1) float32 in [0,1],
+    one-hot labels; the seed set.  Returns ``x_train, y_train, x_test, y_test``."""
+    import keras
+    import numpy as np
+
+    from helpers import data
+
+    env(CH6_QUICK="1")
+    config.set_seed()
+    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+
+    def images(x):
+        return x.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+
+    return (images(x_train), keras.utils.to_categorical(y_train, 10),
+            images(x_test), keras.utils.to_categorical(y_test, 10))
+
+
+@pytest.fixture(scope="module")
+def small_cnn():
+    """C-P-C-FC like the CIFAR-10 CNN, but 16×16 inputs and a few channels (fast)."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([
+        keras.Input(shape=(16, 16, 3)),
+        layers.Conv2D(4, (3, 3), activation="relu"),
+        layers.MaxPooling2D((2, 2)),
+        layers.Dropout(0.25),
+        layers.Conv2D(6, (3, 3), activation="relu"),
+        layers.Flatten(),
+        layers.Dense(3, activation="softmax"),
+    ])

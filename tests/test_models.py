@@ -26,18 +26,11 @@ def test_layer_table_ends_with_the_total():
     assert "Conv2D          (None, 30, 30, 32)" in table
 
 
-def test_lenet5_really_learns_mnist_in_quick_mode(offline_data, env):
+def test_lenet5_really_learns_mnist_in_quick_mode(mnist_for_cnn):
     """프로그램 6-1 through the helpers, quick mode: test accuracy must reach 0.90."""
-    import keras
+    from helpers import config
 
-    from helpers import config, data
-
-    env(CH6_QUICK="1")
-    config.set_seed()
-    (x_train, y_train), (x_test, y_test) = data.load_mnist()
-    x_train = x_train.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
-    x_test = x_test.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
-    y_train, y_test = (keras.utils.to_categorical(y, 10) for y in (y_train, y_test))
+    x_train, y_train, x_test, y_test = mnist_for_cnn
     cnn = models.lenet5()
     cnn.fit(x_train, y_train, batch_size=128, epochs=config.epochs(30), verbose=0)
     accuracy = cnn.evaluate(x_test, y_test, verbose=0)[1]

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import config, training
+from helpers import training
 from helpers.models import cifar10_cnn, lenet5, mnist_cnn
 
 
@@ -44,16 +44,9 @@ def test_train_dataset_explains_bad_input(x, y, batch_size, error, words):
         training.train_dataset(x, y, batch_size=batch_size)
 
 
-def test_model_trained_through_the_pipeline_learns_real_mnist(offline_data, env):
+def test_model_trained_through_the_pipeline_learns_real_mnist(mnist_for_cnn):
     """One quick-mode epoch of LeNet-5 fed by train_dataset must pass 0.85 on real test images."""
-    from helpers import data
-
-    env(CH6_QUICK="1")
-    config.set_seed()
-    (x_train, y_train), (x_test, y_test) = data.load_mnist()
-    x_train = x_train.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
-    x_test = x_test.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
-    y_train, y_test = (keras.utils.to_categorical(y, 10) for y in (y_train, y_test))
+    x_train, y_train, x_test, y_test = mnist_for_cnn
     cnn = lenet5()
     cnn.fit(training.train_dataset(x_train, y_train, batch_size=128), epochs=1, verbose=0, shuffle=False)
     accuracy = cnn.evaluate(x_test, y_test, verbose=0)[1]

@@ -9,22 +9,6 @@ from helpers import vis
 
 
 @pytest.fixture(scope="module")
-def small_cnn():
-    """C-P-C-FC like the CIFAR-10 CNN, but 16×16 inputs and a few channels (fast)."""
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([
-        keras.Input(shape=(16, 16, 3)),
-        layers.Conv2D(4, (3, 3), activation="relu"),
-        layers.MaxPooling2D((2, 2)),
-        layers.Dropout(0.25),
-        layers.Conv2D(6, (3, 3), activation="relu"),
-        layers.Flatten(),
-        layers.Dense(3, activation="softmax"),
-    ])
-    return model
-
-
-@pytest.fixture(scope="module")
 def images():
     return np.random.default_rng(0).random((5, 16, 16, 3)).astype(np.float32)
 

@@ -1,25 +1,9 @@
 """helpers.widgets: the explorer's drawing and its callbacks, driven without a browser."""
 
-import keras
 import numpy as np
 import pytest
-from keras import layers
 
 from helpers import vis, widgets
-
-
-@pytest.fixture(scope="module")
-def small_cnn():
-    keras.utils.set_random_seed(0)
-    return keras.Sequential([
-        keras.Input(shape=(16, 16, 3)),
-        layers.Conv2D(4, (3, 3), activation="relu"),
-        layers.MaxPooling2D((2, 2)),
-        layers.Dropout(0.25),
-        layers.Conv2D(6, (3, 3), activation="relu"),
-        layers.Flatten(),
-        layers.Dense(3, activation="softmax"),
-    ])
 
 
 @pytest.fixture(scope="module")
