@@ -147,7 +147,7 @@ def data_dir() -> Path | None:
 
     Example:
         >>> data_dir()  # doctest: +SKIP
-        PosixPath('/work/shared/assets/datasets')
+        PosixPath('/data/ch6/datasets')
     """
     path = _env("CH6_DATA_DIR")
     return Path(path).expanduser() if path else None
