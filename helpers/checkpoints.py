@@ -13,7 +13,6 @@ repository on GitHub and checked against the manifest's SHA-256.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import shutil
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from . import config
+from .detection import sha256_of as sha256  # one file-hash function for every download check
 
 MANIFEST = "MANIFEST.json"
 REGENERATE = "regenerate them with `make checkpoints` (full-mode training: over an hour on a 2-core CPU)"
@@ -46,20 +46,6 @@ def checkpoint_dir() -> Path:
         return Path(override).expanduser()
     local = config.REPO_ROOT / "checkpoints"
     return local if (local / MANIFEST).is_file() else config.cache_dir() / "checkpoints"
-
-
-def sha256(path: Path) -> str:
-    """SHA-256 of a file, hex.
-
-    Example:
-        >>> len(sha256(Path(__file__)))
-        64
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_manifest(folder: Path | None = None) -> dict:
