@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import shutil
 import tempfile
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
-from . import config
-from .detection import sha256_of as sha256  # one file-hash function for every download check
+from . import config, downloads
+from .downloads import file_hash as sha256
 
 MANIFEST = "MANIFEST.json"
 REGENERATE = "regenerate them with `make checkpoints` (full-mode training: over an hour on a 2-core CPU)"
+# Outside a clone the files come from here (the repository's main branch on GitHub).
+RAW_URL = config.REPO_URL.replace("https://github.com/", "https://raw.githubusercontent.com/") + "/main/checkpoints/"
 
 
 class CheckpointError(RuntimeError):
@@ -193,17 +193,8 @@ def _fetch(name: str, folder: Path, expected_sha256: str | None = None) -> None:
     """Download one checkpoint file from the repository on GitHub (outside a clone only)."""
     if folder == config.REPO_ROOT / "checkpoints" or config._env("CH6_CHECKPOINT_DIR"):
         return  # in a clone the files are committed; nothing to download
-    url = config.REPO_URL.replace("https://github.com/", "https://raw.githubusercontent.com/")
-    url += f"/main/checkpoints/{name}"
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / (name + ".part")
     try:
-        with urllib.request.urlopen(url, timeout=30) as response, open(temporary, "wb") as out:
-            shutil.copyfileobj(response, out)
-        if expected_sha256 and sha256(temporary) != expected_sha256:
-            raise CheckpointError(f"{url} downloaded, but its SHA-256 does not match the manifest.")
-        temporary.replace(folder / name)
-    except OSError:
-        pass  # the caller reports the missing file with what to do
-    finally:
-        temporary.unlink(missing_ok=True)
+        downloads.download(RAW_URL + name, folder / name, expected_sha256, progress=False,
+                           next_step=f"train instead (USE_CHECKPOINT = False), or clone the repository and {REGENERATE}")
+    except downloads.DownloadError as error:
+        raise CheckpointError(f"Checkpoint file {name} is not in {folder} and {error}") from None

@@ -3,7 +3,8 @@
 Plain functions, in the order the lesson uses them:
 
 * getting a model: :data:`MODELS` (where each file comes from, with its SHA-256),
-  :func:`download` (several sources, progress bar, hash check, atomic write),
+  :func:`darknet_file` (on disk, or downloaded and hash-checked by
+  :func:`helpers.downloads.download`),
   :func:`resolve_model` (a model by name or by the path of its ``.cfg``) and
   :func:`choose_model` (the configured model, or Yolo-Fastest when YOLOv3's weights
   cannot be had);
@@ -20,17 +21,15 @@ OpenCV 4.x is needed: 5.0 removed the Darknet importer.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from . import config
+from . import config, downloads
 
 # --------------------------------------------------------------------------------------
 # Where the files come from.  SHA-256 values:
@@ -109,86 +108,18 @@ class ModelUnavailableError(RuntimeError):
 
 
 class DarknetModel(NamedTuple):
-    """The three files of a darknet model (a record; the functions below do the work)."""
+    """The three files of a darknet model (a record; the functions below do the work).
+
+    Example:
+        >>> model = resolve_model("yolo-fastest-1.1")  # doctest: +SKIP
+        >>> model.cfg.name, model.weights.name, model.names.name  # doctest: +SKIP
+        ('yolo-fastest-1.1.cfg', 'yolo-fastest-1.1.weights', 'coco.names')
+    """
 
     name: str
     cfg: Path
     weights: Path
     names: Path
-
-
-# ----------------------------------------------------------------------------- getting files
-
-def sha256_of(path) -> str:
-    """SHA-256 of a file, read in 1 MiB chunks.
-
-    Example:
-        >>> sha256_of(darknet_file("coco.names"))[:8]  # doctest: +SKIP
-        '634a1132'
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def download(urls, dest, sha256: str | None = None, progress: bool = True, timeout: float = 30) -> Path:
-    """Fetch ``dest`` from the first of ``urls`` that works and whose bytes match ``sha256``.
-
-    Each source is streamed to ``<dest>.part`` in the same folder and renamed to ``dest`` only
-    when complete and verified, so a failed or interrupted download never leaves a half file
-    under the real name.  Raises :class:`ModelUnavailableError` listing every source's error.
-
-    Example:
-        >>> download(FILES["coco.names"]["urls"], cache_dir / "coco.names",
-        ...          FILES["coco.names"]["sha256"])  # doctest: +SKIP
-        PosixPath('…/coco.names')
-    """
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    urls = [urls] if isinstance(urls, str) else list(urls)
-    errors = []
-    for url in urls:
-        part = dest.with_name(dest.name + ".part")
-        try:
-            _fetch(url, part, progress, timeout)
-            if sha256 is not None:
-                found = sha256_of(part)
-                if found != sha256.lower():
-                    raise ValueError(f"SHA-256 is {found[:12]}…, expected {sha256[:12]}… (wrong or damaged file)")
-            os.replace(part, dest)
-            return dest
-        except (OSError, ValueError) as error:   # URLError and HTTPError are OSErrors
-            errors.append(f"  {url}: {error}")
-        finally:
-            part.unlink(missing_ok=True)
-    raise ModelUnavailableError(
-        f"could not download {dest.name} from any of {len(urls)} source(s):\n" + "\n".join(errors) +
-        f"\nNext step: check the internet connection, or download the file yourself and put it at {dest} "
-        "(or point CH6_DARKNET_DIR at the folder that holds it)."
-    )
-
-
-def _fetch(url: str, part: Path, progress: bool, timeout: float) -> None:
-    request = urllib.request.Request(url, headers={"User-Agent": "ch6-cnn-notebooks"})
-    with urllib.request.urlopen(request, timeout=timeout) as response, open(part, "wb") as out:
-        total = int(response.headers.get("Content-Length") or 0) or None
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=total, unit="B", unit_scale=True, desc=part.name[:-5], leave=False)
-        try:
-            for chunk in iter(lambda: response.read(1 << 20), b""):
-                out.write(chunk)
-                if bar is not None:
-                    bar.update(len(chunk))
-        finally:
-            if bar is not None:
-                bar.close()
-        if total is not None and out.tell() != total:
-            raise ValueError(f"connection closed after {out.tell():,} of {total:,} bytes")
 
 
 def model_folders() -> list[Path]:
@@ -229,7 +160,13 @@ def darknet_file(filename: str, download_missing: bool = True, progress: bool = 
         hint = ("it can be downloaded: call darknet_file(…, download_missing=True)" if spec else
                 "put it in one of those folders, or set CH6_DARKNET_DIR to the folder that holds it")
         raise ModelUnavailableError(f"{filename} is not in {where}; {hint}.")
-    return download(spec["urls"], _download_folder() / filename, spec["sha256"], progress=progress)
+    dest = _download_folder() / filename
+    try:
+        return downloads.download(spec["urls"], dest, spec["sha256"], progress=progress,
+                                  next_step=f"download the file yourself and put it at {dest} "
+                                            "(or point CH6_DARKNET_DIR at the folder that holds it)")
+    except downloads.DownloadError as error:
+        raise ModelUnavailableError(str(error)) from None
 
 
 def resolve_model(name_or_path=None, download_missing: bool = True) -> DarknetModel:

@@ -17,7 +17,6 @@ TensorFlow is imported inside the functions that need it, so preparing data stay
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -30,6 +29,7 @@ import zlib
 from pathlib import Path
 
 from . import config
+from .downloads import file_hash
 
 # --- the official archive -------------------------------------------------------------------
 CUB_ARCHIVE = "CUB_200_2011.tgz"
@@ -56,22 +56,6 @@ class CubError(RuntimeError):
 # ============================================================================================
 # Getting CUB-200-2011
 # ============================================================================================
-
-def file_md5(path, progress: bool = False) -> str:
-    """MD5 of a file, hex (the checksum published for ``CUB_200_2011.tgz``).
-
-    Example:
-        >>> file_md5(__file__) == file_md5(__file__)
-        True
-    """
-    digest = hashlib.md5()
-    size = os.path.getsize(path)
-    with open(path, "rb") as handle, _bar(size, f"MD5 {Path(path).name}", progress) as bar:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            bar.update(len(block))
-    return digest.hexdigest()
-
 
 def _bar(total, desc, enabled, unit="B"):
     from tqdm.auto import tqdm
@@ -142,7 +126,7 @@ def prepare_cub(source, target=None, expected_md5: str | None = CUB_MD5,
 def _extract_archive(archive: Path, into: Path, expected_md5, progress) -> Path:
     """Extract the images and the three lists from the archive; return the folder holding them."""
     if expected_md5:
-        found = file_md5(archive, progress)
+        found = file_hash(archive, "md5", progress)
         if found != expected_md5:
             raise CubError(
                 f"{archive} has MD5 {found}, but the official {CUB_ARCHIVE} has {expected_md5}: "
@@ -602,7 +586,7 @@ def imagenet_weights() -> str | None:
     path = keras_weights_path(RESNET50_NOTOP)
     problem = None
     if path.is_file():
-        if file_md5(path) == RESNET50_NOTOP_MD5:
+        if file_hash(path, "md5") == RESNET50_NOTOP_MD5:
             print("ImageNet 가중치: Keras 캐시에 있습니다.")
             return "imagenet"
         problem = f"{path} is damaged (its MD5 is not {RESNET50_NOTOP_MD5}); delete it"

@@ -2,13 +2,12 @@
 decode/NMS on synthetic outputs with known answers, downloads, and every bad input's message."""
 
 import shutil
-import urllib.request
 
 import cv2
 import numpy as np
 import pytest
 
-from helpers import config, detection
+from helpers import config, detection, downloads
 
 
 @pytest.fixture
@@ -96,7 +95,7 @@ def test_param_count_predicts_the_real_weight_files(darknet):
 
 def test_registered_hashes_match_the_offline_files(darknet):
     for name in ("yolov3.cfg", "coco.names", "yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights"):
-        assert detection.sha256_of(darknet / name) == detection.FILES[name]["sha256"], name
+        assert downloads.file_hash(darknet / name) == detection.FILES[name]["sha256"], name
 
 
 # --------------------------------------------------------------------------- decode / NMS, known answers
@@ -202,52 +201,6 @@ def test_unknown_model_name_lists_the_choices(darknet):
 
 # --------------------------------------------------------------------------- getting the model
 
-def test_download_tries_the_next_source_and_checks_the_hash(tmp_path):
-    source = tmp_path / "src.bin"
-    source.write_bytes(b"darknet" * 1000)
-    digest = detection.sha256_of(source)
-    dest = tmp_path / "out" / "model.weights"
-    urls = [(tmp_path / "missing.bin").as_uri(), source.as_uri()]
-    assert detection.download(urls, dest, digest, progress=False) == dest
-    assert dest.read_bytes() == source.read_bytes()
-    assert list(dest.parent.iterdir()) == [dest]
-
-
-def test_download_with_a_wrong_hash_leaves_no_file(tmp_path):
-    source = tmp_path / "src.bin"
-    source.write_bytes(b"x" * 100)
-    dest = tmp_path / "out" / "model.weights"
-    with pytest.raises(detection.ModelUnavailableError, match=r"(?s)SHA-256 is .*expected 000000.*put it at"):
-        detection.download([source.as_uri()], dest, "0" * 64, progress=False)
-    assert list(dest.parent.iterdir()) == []
-
-
-def test_interrupted_download_leaves_no_half_file(tmp_path, monkeypatch):
-    class Broken:
-        headers = {"Content-Length": "3000000"}
-
-        def __init__(self):
-            self.calls = 0
-
-        def read(self, n):
-            self.calls += 1
-            if self.calls > 1:
-                raise ConnectionResetError("connection reset by peer")
-            return b"y" * n
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: Broken())
-    dest = tmp_path / "model.weights"
-    with pytest.raises(detection.ModelUnavailableError, match=r"(?s)https://a\.example/w.*reset.*https://b\.example/w"):
-        detection.download(["https://a.example/w", "https://b.example/w"], dest, None, progress=False)
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_model_by_env_name_and_by_path(darknet, env, tmp_path):
     env(CH6_YOLO_MODEL="yolo-fastest-1.1")
     assert detection.resolve_model().weights == darknet / "yolo-fastest-1.1.weights"
@@ -265,10 +218,10 @@ def test_choose_model_falls_back_to_yolo_fastest_and_says_so(darknet, capsys, mo
     assert model.name == detection.FALLBACK_MODEL
     assert "빠른 모드라 248MB를 내려받지 않습니다" in capsys.readouterr().out
 
-    def offline(urls, dest, sha256=None, progress=True, timeout=30):
-        raise detection.ModelUnavailableError(f"could not download {dest.name}:\n  {urls[0]}: offline (test)")
+    def offline(urls, dest, sha256=None, progress=True, timeout=30, next_step=None):
+        raise downloads.DownloadError(f"could not download {dest.name}:\n  {urls[0]}: offline (test)")
 
-    monkeypatch.setattr(detection, "download", offline)
+    monkeypatch.setattr(downloads, "download", offline)
     assert detection.choose_model("yolov3", download=True).name == detection.FALLBACK_MODEL
     out = capsys.readouterr().out
     assert "내려받지 못했습니다" in out and "offline (test)" in out and "yolo-fastest-1.1-xl" in out
@@ -331,3 +284,17 @@ def test_explorer_widgets_redraw_in_place(fastest, monkeypatch):
     assert picture.value != many
     overlap.value = 0.9
     assert chooser.value.name == "kite.jpg"
+
+
+def test_model_folders_are_the_configured_one_then_the_cache(env, tmp_path):
+    env(CH6_DARKNET_DIR=tmp_path / "models", CH6_CACHE_DIR=tmp_path / "cache")
+    assert detection.model_folders() == [tmp_path / "models", tmp_path / "cache" / "darknet"]
+
+
+def test_preprocess_scales_swaps_to_rgb_and_resizes_without_cropping():
+    img = np.zeros((60, 120, 3), np.uint8)
+    img[:, :60] = (255, 0, 0)  # left half pure blue in BGR
+    blob = detection.preprocess(img, size=32)
+    assert blob.shape == (1, 3, 32, 32) and blob.dtype == np.float32
+    assert blob[0, 2, 16, 4] == pytest.approx(255 / 256)  # blue lands in the last (RGB) channel
+    assert blob[0, 0, 16, 4] == 0.0 and blob[0, 2, 16, 28] == 0.0  # the whole width kept: right half still black

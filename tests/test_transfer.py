@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from helpers import config, transfer
+from helpers.downloads import file_hash
 
 CLASSES = ["001.Alpha_bird", "002.Beta_bird", "003.Gamma_bird"]
 
@@ -118,12 +119,6 @@ def test_folder_in_the_way_is_not_overwritten(tmp_path):
     archive = _archive(tmp_path / "CUB_200_2011.tgz", _official_files())
     with pytest.raises(transfer.CubError, match="not made"):
         transfer.prepare_cub(archive, tmp_path / "CUB200", expected_md5=None, progress=False)
-
-
-def test_file_md5():
-    import hashlib
-
-    assert transfer.file_md5(transfer.__file__) == hashlib.md5(open(transfer.__file__, "rb").read()).hexdigest()
 
 
 # --- the loader ------------------------------------------------------------------------------
@@ -274,7 +269,7 @@ def test_weights_cached_or_damaged(tmp_path, monkeypatch):
     config.set_quick_mode(False)
     with pytest.raises(RuntimeError, match="damaged"):
         transfer.imagenet_weights()
-    monkeypatch.setattr(transfer, "RESNET50_NOTOP_MD5", transfer.file_md5(path))
+    monkeypatch.setattr(transfer, "RESNET50_NOTOP_MD5", file_hash(path, "md5"))
     assert transfer.imagenet_weights() == "imagenet"
     monkeypatch.setattr(transfer, "_can_reach", lambda *a, **k: True)
     path.unlink()
@@ -310,3 +305,33 @@ def test_format_table6_1_flags_differences():
     xception, vgg16 = text.splitlines()[2:]
     assert "| 1 ≠ |" in xception and "| 126 |" in xception  # depth equals one of the counts
     assert "138,357,544 | 138,357,544 | 23 ≠ |" in vgg16
+
+
+def test_compare_memory_spreads_classes_and_skips_what_would_not_fit(tmp_path, monkeypatch):
+    import psutil
+
+    for c in range(10):
+        for part in ("train", "test"):
+            folder = tmp_path / part / f"{c + 1:03d}.Bird_{c}"
+            folder.mkdir(parents=True)
+            for k in range(3):
+                (folder / f"img{k}.jpg").write_bytes(b"jpeg")
+    calls = []
+
+    def fake_peak(kind, root, classes, image_size):
+        calls.append((kind, list(classes)))
+        return {"increase_mb": 1.0}
+
+    monkeypatch.setattr(transfer, "peak_memory", fake_peak)
+    rows = transfer.compare_memory(tmp_path, class_counts=(2, 50), image_size=(32, 32))
+    assert [(r["classes"], r["images"]) for r in rows] == [(2, 12), (10, 60)]  # 50 capped at the 10 there are
+    assert calls[0] == ("in_memory", ["005.Bird_4", "010.Bird_9"])  # every fifth class, as the book's every tenth
+    assert rows[0]["in_memory_estimate_mb"] == pytest.approx(12 * 32 * 32 * 3 * 4 * 2 / 2**20, rel=0.1)  # float32, list + array
+
+    class Small:
+        available = 1000  # bytes: nothing fits
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: Small())
+    calls.clear()
+    rows = transfer.compare_memory(tmp_path, class_counts=(2,), image_size=(32, 32))
+    assert rows[0]["in_memory"] is None and "not run" in rows[0]["in_memory_note"]
+    assert [kind for kind, _ in calls] == ["stream"]  # the streaming loader is still measured
