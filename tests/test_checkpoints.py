@@ -134,3 +134,17 @@ def test_notebook_64_shows_trained_results_from_checkpoints_without_training(off
     assert min(accuracies[:2]) > 97 and accuracies[2] > 88 and min(accuracies[3:]) > 55
     assert accuracies[3] == accuracies[4] == accuracies[5]  # saved and reloaded: the same model
     assert not (tmp_path / "results").exists()  # loading a checkpoint records no new result
+
+
+def test_save_weights_and_load_weights_round_trip_and_check_shapes(tmp_path):
+    model = _tiny_model()
+    path = checkpoints.save_weights(model, tmp_path / "tiny.weights.npz")
+    assert [p.name for p in tmp_path.iterdir()] == ["tiny.weights.npz"]  # no temporary file left
+    other = _tiny_model()
+    checkpoints.load_weights(other, path)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), other.get_weights()))
+    import keras
+
+    wider = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5)])
+    with pytest.raises(checkpoints.CheckpointError, match=r"shapes \[\(4, 3\), \(3,\)\].*needs \[\(4, 5\), \(5,\)\]"):
+        checkpoints.load_weights(wider, path)

@@ -100,3 +100,19 @@ def test_setup_prints_mode_and_seed(env, capsys):
     env(CH6_QUICK="0")
     config.setup(modules=("numpy",))
     assert "전체 모드" in capsys.readouterr().out
+
+
+def test_model_dir_follows_env_and_defaults_to_the_cache(env, tmp_path):
+    env(CH6_MODEL_DIR=None, CH6_CACHE_DIR=tmp_path / "cache")
+    assert config.model_dir() == tmp_path / "cache" / "models"
+    env(CH6_MODEL_DIR=tmp_path / "mine")
+    assert config.model_dir() == tmp_path / "mine"
+
+
+def test_in_colab_looks_for_the_colab_module(monkeypatch):
+    import sys
+    import types
+
+    assert config.in_colab() is False
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    assert config.in_colab() is True

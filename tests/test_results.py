@@ -56,3 +56,19 @@ def test_epoch_timer_prints_an_estimate_in_full_mode(capsys, env):
 
 def test_format_duration():
     assert [results.format_duration(s) for s in (42, 150, 7300)] == ["42초", "2.5분", "2.0시간"]
+
+
+def test_machine_info_names_the_machine_and_libraries():
+    import tensorflow
+
+    info = results.machine_info()
+    assert info["cpus"] >= 1 and info["tensorflow"] == tensorflow.__version__
+    assert {"processor", "platform", "python", "keras", "numpy"} <= set(info)
+
+
+def test_write_result_adds_date_and_machine_and_leaves_no_part_file(env, tmp_path):
+    env(CH6_RESULTS_DIR=tmp_path / "results")
+    path = results.write_result("6.6-test", {"pipeline_speedup": 7.7})
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    assert entry["pipeline_speedup"] == 7.7 and entry["machine"]["cpus"] >= 1 and entry["date"][:2] == "20"
+    assert [p.name for p in path.parent.iterdir()] == ["6.6-test.json"]
