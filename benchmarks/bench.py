@@ -221,6 +221,16 @@ def bench_augmentation(n_images: int, repeats: int) -> dict:
     generator = ImageDataGenerator(**settings)
     nearest = augmented_dataset(x, y, augmenter(**settings, interpolation="nearest"), BATCH_SIZE)
     bilinear = augmented_dataset(x, y, augmenter(**settings, interpolation="bilinear"), BATCH_SIZE)
+    ways = {"flow": lambda: drain(generator.flow(x, y, batch_size=BATCH_SIZE)),
+            "tf_data_nearest": lambda: drain(nearest),
+            "tf_data_bilinear": lambda: drain(bilinear)}
+    try:  # what 6-8 trains with (whole-pixel shifts by tf.gather); older checkouts lack it
+        from helpers.augment import shift_flip
+    except ImportError:
+        shift_flip = None
+    if shift_flip is not None:
+        gathered = augmented_dataset(x, y, shift_flip(**settings), BATCH_SIZE)
+        ways["tf_data_shift_flip"] = lambda: drain(gathered)
 
     def drain(batches):
         count = 0
@@ -229,18 +239,18 @@ def bench_augmentation(n_images: int, repeats: int) -> dict:
             if count >= n_images:
                 break
 
-    timings = alternate({
-        "flow": lambda: drain(generator.flow(x, y, batch_size=BATCH_SIZE)),
-        "tf_data_nearest": lambda: drain(nearest),
-        "tf_data_bilinear": lambda: drain(bilinear),
-    }, repeats)
+    timings = alternate(ways, repeats)
     found = {name: rates(timing, n_images) for name, timing in timings.items()}
+    extra = {}
+    if "tf_data_shift_flip" in found:
+        extra = {"ratio_shift_flip_wall": found["tf_data_shift_flip"]["per_s"] / found["flow"]["per_s"],
+                 "ratio_shift_flip_cpu": found["tf_data_shift_flip"]["per_cpu_s"] / found["flow"]["per_cpu_s"]}
     return {"settings": "ImageDataGenerator(width_shift_range=0.1, height_shift_range=0.1, "
                         "horizontal_flip=True), batch 128, CIFAR-10 float32",
             "curriculum_source": source, "images_per_epoch": n_images, **found,
             "ratio_wall": found["tf_data_nearest"]["per_s"] / found["flow"]["per_s"],
             "ratio_cpu": found["tf_data_nearest"]["per_cpu_s"] / found["flow"]["per_cpu_s"],
-            "ratio_bilinear_wall": found["tf_data_bilinear"]["per_s"] / found["flow"]["per_s"]}
+            "ratio_bilinear_wall": found["tf_data_bilinear"]["per_s"] / found["flow"]["per_s"], **extra}
 
 
 def bench_inference(n_test: int, repeats: int) -> list[dict]:
@@ -412,6 +422,9 @@ def table(report: dict) -> str:
                   f"  tf.data, nearest        {aug['tf_data_nearest']['per_s']:>8.0f}   ratio {aug['ratio_wall']:.1f}"
                   f" (per CPU-second {aug['ratio_cpu']:.1f})",
                   f"  tf.data, bilinear       {aug['tf_data_bilinear']['per_s']:>8.0f}   ratio {aug['ratio_bilinear_wall']:.1f}"]
+        if "tf_data_shift_flip" in aug:
+            lines.append(f"  tf.data, shift_flip     {aug['tf_data_shift_flip']['per_s']:>8.0f}   ratio "
+                         f"{aug['ratio_shift_flip_wall']:.1f} (per CPU-second {aug['ratio_shift_flip_cpu']:.1f})")
     if report.get("inference"):
         lines += ["", "Inference (evaluate, as the book), test images/s"]
         lines += [f"  {row['program']} {row['model']:<12}{row['per_s']:>8.0f}" for row in report["inference"]]

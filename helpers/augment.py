@@ -73,6 +73,56 @@ def augmenter(rotation_range: float = 0.0, width_shift_range: float = 0.0,
     return keras.Sequential(steps, name="augmenter")
 
 
+def shift_flip(width_shift_range: float = 0.0, height_shift_range: float = 0.0,
+               horizontal_flip: bool = False, seed: int | None = None):
+    """The book's 6-8 augmentation (shift and flip, ``fill_mode='nearest'``) as one cheap batch function.
+
+    Does what ``augmenter(width_shift_range=…, height_shift_range=…, horizontal_flip=…,
+    interpolation="nearest")`` does (each image moves by a whole number of pixels, drawn as
+    ``round(uniform(-range, range) × size)``, edges repeat the border pixel, half the
+    images are mirrored) with two ``tf.gather`` calls instead of an image-warping kernel,
+    so it is about twice as fast on a CPU and leaves the two cores to the model.  Rotation
+    needs blending, so it has no shortcut: use :func:`augmenter` for it.  Returns a function
+    on a batch of images ``(batch, height, width, channels)``; every call draws new shifts
+    (a ``tf.random.Generator`` keeps its state across epochs).
+
+    Example:
+        >>> import numpy as np
+        >>> move = shift_flip(width_shift_range=0.1, height_shift_range=0.1, horizontal_flip=True)
+        >>> tuple(move(np.zeros((4, 32, 32, 3), "float32")).shape)
+        (4, 32, 32, 3)
+    """
+    import tensorflow as tf
+
+    for name, value in (("width_shift_range", width_shift_range),
+                        ("height_shift_range", height_shift_range)):
+        if not 0.0 <= value < 1.0:
+            raise ValueError(f"{name}={value}: give the shift as a fraction of the image size, between 0 and 1.")
+    if not (width_shift_range or height_shift_range or horizontal_flip):
+        raise ValueError("shift_flip() got no transformation: set a shift range or horizontal_flip=True.")
+    random = tf.random.Generator.from_seed(config.seed() if seed is None else seed)
+
+    def moved_indices(count, size, fraction):
+        limit = fraction * tf.cast(size, tf.float32)
+        offsets = tf.cast(tf.round(random.uniform([count], -limit, limit)), tf.int32)
+        return tf.range(size)[None, :] + offsets[:, None]  # (batch, size): where each output pixel comes from
+
+    def move(images):
+        images = tf.convert_to_tensor(images)
+        count, height, width = tf.shape(images)[0], tf.shape(images)[1], tf.shape(images)[2]
+        rows = moved_indices(count, height, height_shift_range)
+        cols = moved_indices(count, width, width_shift_range)
+        if horizontal_flip:
+            mirrored = random.uniform([count]) < 0.5
+            cols = tf.where(mirrored[:, None], width - 1 - cols, cols)
+        rows = tf.clip_by_value(rows, 0, height - 1)  # fill_mode='nearest': repeat the edge pixel
+        cols = tf.clip_by_value(cols, 0, width - 1)
+        images = tf.gather(images, rows, axis=1, batch_dims=1)
+        return tf.gather(images, cols, axis=2, batch_dims=1)
+
+    return move
+
+
 def augmented_dataset(x, y, augment=None, batch_size: int = 128, shuffle: bool = True,
                       seed: int | None = None):
     """A ``tf.data`` pipeline for ``fit``: shuffle → batch → parallel augment → prefetch.
@@ -187,6 +237,8 @@ def training_samples_per_second(model, data, steps: int, repeats: int = 3, warmu
         batch_size = int(next(iter(data))[0].shape[0])
     elif getattr(data, "batch_size", None):
         batch_size = int(data.batch_size)  # ImageDataGenerator.flow(...)
+        # a flow(...) holds len(data) batches and fit does not restart it between the epochs of one call
+        steps = min(steps, max(1, len(data) // (repeats + (1 if warmup else 0))))
     else:
         raise TypeError(f"training_samples_per_second got {type(data).__name__}; give it a "
                         "tf.data.Dataset or an ImageDataGenerator.flow(...) iterator.")

@@ -7,7 +7,7 @@ import pytest
 
 from helpers import config
 from helpers.augment import (augmented_dataset, augmenter, compare_training_speed, images_per_second,
-                             record_speed, training_samples_per_second)
+                             record_speed, shift_flip, training_samples_per_second)
 
 
 def test_augmenter_maps_the_generator_arguments():
@@ -51,6 +51,48 @@ def test_shift_moves_pixels_by_at_most_the_range():
     assert (rows != 10).any() or (cols != 10).any()
 
 
+def edge_shifted(image, dy, dx):
+    """The image moved down by dy and right by dx, the border pixel repeated (fill_mode='nearest')."""
+    height, width = image.shape[:2]
+    rows = np.clip(np.arange(height) - dy, 0, height - 1)
+    cols = np.clip(np.arange(width) - dx, 0, width - 1)
+    return image[rows][:, cols]
+
+
+def test_shift_flip_is_a_whole_pixel_shift_with_edge_fill_and_a_mirror():
+    rng = np.random.default_rng(2)
+    x = rng.random((200, 32, 32, 3)).astype(np.float32)
+    out = np.asarray(shift_flip(width_shift_range=0.1, height_shift_range=0.1, horizontal_flip=True)(x))
+    seen_shifts, mirrored = set(), 0
+    for image, moved in zip(x, out):
+        matches = [(dy, dx, flip) for dy in range(-3, 4) for dx in range(-3, 4) for flip in (False, True)
+                   if np.array_equal(moved, edge_shifted(image[:, ::-1] if flip else image, dy, dx))]
+        assert matches, "every output is the input moved by at most round(0.1 × 32) = 3 pixels, maybe mirrored"
+        seen_shifts.add(matches[0][:2])
+        mirrored += matches[0][2]
+    assert len(seen_shifts) > 30  # of the 49 possible (dy, dx), drawn per image
+    assert 60 < mirrored < 140  # about half
+
+
+def test_shift_flip_draws_new_shifts_every_call_and_every_epoch():
+    x = np.random.default_rng(3).random((16, 32, 32, 3)).astype(np.float32)
+    move = shift_flip(width_shift_range=0.2)
+    assert not np.array_equal(np.asarray(move(x)), np.asarray(move(x)))
+    data = augmented_dataset(x, x[:, 0, 0, :1], move, batch_size=16, shuffle=False)
+    first, second = (np.asarray(next(iter(data))[0]) for _ in range(2))
+    assert not np.array_equal(first, second), "a new epoch (a new iterator) must not repeat the same shifts"
+    assert np.array_equal(np.asarray(shift_flip(height_shift_range=0.01)(x)), x)  # round(0.01 × 32) = 0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"width_shift_range": 1.5}, "fraction of the image size"),
+    ({}, "no transformation"),
+])
+def test_shift_flip_refuses_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        shift_flip(**kwargs)
+
+
 def test_dataset_batches_shuffles_and_keeps_pairs():
     x = np.arange(10, dtype=np.float32)[:, None, None, None] * np.ones((1, 4, 4, 3), np.float32)
     y = np.arange(10, dtype=np.float32)
@@ -60,6 +102,20 @@ def test_dataset_batches_shuffles_and_keeps_pairs():
     labels = np.concatenate([np.asarray(label) for _, label in batches])
     assert sorted(labels.tolist()) == list(range(10)) and labels.tolist() != list(range(10))
     assert np.array_equal(images[:, 0, 0, 0], labels)  # image and label still belong together
+
+
+def test_dataset_reshuffles_every_epoch_and_repeats_after_set_seed():
+    x = np.arange(32, dtype=np.float32)[:, None, None, None] * np.ones((1, 2, 2, 3), np.float32)
+    y = np.arange(32)
+
+    def first_batches():
+        config.set_seed()
+        data = augmented_dataset(x, y, batch_size=8)
+        return [tuple(np.asarray(next(iter(data))[1])) for _ in range(3)]  # one new iterator per epoch, as fit
+
+    run = first_batches()
+    assert len(set(run)) == 3, "a new order in every epoch"
+    assert first_batches() == run, "the same orders again after set_seed"
 
 
 def test_dataset_refuses_mismatch_and_uint8():
@@ -97,6 +153,24 @@ def test_meters_measure_real_pipelines():
     assert set(rates) == {"none", "flip"} and min(rates.values()) > 100
     with pytest.raises(ValueError, match="at least one pipeline"):
         compare_training_speed(build, {}, steps=2)
+
+
+def test_training_meter_does_not_run_a_generator_flow_dry():
+    import warnings
+
+    import keras
+    from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+    x = np.random.default_rng(4).random((96, 16, 16, 3)).astype(np.float32)
+    y = keras.utils.to_categorical(np.arange(96) % 10, 10)
+    flow = ImageDataGenerator(horizontal_flip=True).flow(x, y, batch_size=32)  # 3 batches, asked for 10 × 2 epochs
+    model = keras.Sequential([keras.Input(shape=(16, 16, 3)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert training_samples_per_second(model, flow, steps=10, repeats=1) > 10
+    assert not [w for w in caught if "ran out of data" in str(w.message)]
 
 
 def test_record_speed_writes_only_in_full_mode(tmp_path, env):
