@@ -42,6 +42,28 @@ def test_seed_makes_numpy_and_keras_repeat(env):
     np.testing.assert_array_equal(first[1], second[1])
 
 
+def test_after_set_seed_fit_still_reshuffles_numpy_data_every_epoch():
+    """keras.utils.set_random_seed alone makes fit(x, y) repeat one batch order in every epoch."""
+    import keras
+
+    config.set_seed()
+    seen = []
+
+    class Spy(keras.layers.Layer):
+        def call(self, x, training=None):
+            if training:
+                seen.append(tuple(np.asarray(x).ravel().astype(int)))
+            return x
+
+    x = np.arange(32, dtype=np.float32)[:, None]
+    model = keras.Sequential([keras.Input((1,)), Spy(), keras.layers.Dense(1)])
+    model.compile(loss="mse", optimizer="sgd", run_eagerly=True)
+    model.fit(x, x, batch_size=8, epochs=3, verbose=0)
+    first_batches = [seen[i] for i in (0, 4, 8)]
+    assert len(set(first_batches)) == 3, f"the same batch order in every epoch: {first_batches}"
+    assert all(sorted(sum(seen[i:i + 4], ())) == list(range(32)) for i in (0, 4, 8))  # each epoch sees all
+
+
 def test_bad_seed_gets_a_clear_error(env):
     env(CH6_SEED="abc")
     with pytest.raises(ValueError, match="CH6_SEED must be a whole number"):
