@@ -16,7 +16,7 @@ Nothing else in the project reads environment variables.  The variables are:
 ``CH6_MODEL_DIR``   Where notebooks save and look for trained models
                     (default ``<CH6_CACHE_DIR>/models``).
 ``CH6_RESULTS_DIR`` Where full runs record their results (default ``results/`` of the repo).
-``CH6_SEED``        The seed for every random generator (default 2024).
+``CH6_SEED``        The seed for Python, NumPy and Keras (default 2024; see set_seed).
 ==================  ==================================================================
 """
 
