@@ -47,13 +47,7 @@ def augmenter(rotation_range: float = 0.0, width_shift_range: float = 0.0,
     """
     import keras
 
-    for name, value in (("width_shift_range", width_shift_range),
-                        ("height_shift_range", height_shift_range)):
-        if not 0.0 <= value < 1.0:
-            raise ValueError(
-                f"{name}={value}: give the shift as a fraction of the image size, between 0 and 1 "
-                "(ImageDataGenerator also accepts pixel counts; the Keras layers do not)."
-            )
+    _check_shift_ranges(width_shift_range, height_shift_range)
     if not 0.0 <= rotation_range <= 180.0:
         raise ValueError(f"rotation_range={rotation_range}: give the largest rotation in degrees, 0 to 180.")
     seed = config.seed() if seed is None else seed
@@ -71,6 +65,16 @@ def augmenter(rotation_range: float = 0.0, width_shift_range: float = 0.0,
         raise ValueError("augmenter() got no transformation: set at least one of rotation_range, "
                          "width_shift_range, height_shift_range or horizontal_flip.")
     return keras.Sequential(steps, name="augmenter")
+
+
+def _check_shift_ranges(width_shift_range: float, height_shift_range: float) -> None:
+    for name, value in (("width_shift_range", width_shift_range),
+                        ("height_shift_range", height_shift_range)):
+        if not 0.0 <= value < 1.0:
+            raise ValueError(
+                f"{name}={value}: give the shift as a fraction of the image size, between 0 and 1 "
+                "(ImageDataGenerator also accepts pixel counts; these functions do not)."
+            )
 
 
 def shift_flip(width_shift_range: float = 0.0, height_shift_range: float = 0.0,
@@ -94,10 +98,7 @@ def shift_flip(width_shift_range: float = 0.0, height_shift_range: float = 0.0,
     """
     import tensorflow as tf
 
-    for name, value in (("width_shift_range", width_shift_range),
-                        ("height_shift_range", height_shift_range)):
-        if not 0.0 <= value < 1.0:
-            raise ValueError(f"{name}={value}: give the shift as a fraction of the image size, between 0 and 1.")
+    _check_shift_ranges(width_shift_range, height_shift_range)
     if not (width_shift_range or height_shift_range or horizontal_flip):
         raise ValueError("shift_flip() got no transformation: set a shift range or horizontal_flip=True.")
     random = tf.random.Generator.from_seed(config.seed() if seed is None else seed)
