@@ -185,7 +185,8 @@ def bench_training(n_train: int, repeats: int, ceiling: dict) -> list[dict]:
 
 
 def curriculum_augmentation():
-    """The 6-8 pipeline from helpers.augment; a minimal stand-in if that module is missing."""
+    """The 6-8 pipeline from helpers.augment: ``(source, augmenter, augmented_dataset, shift_flip)``;
+    a minimal stand-in if that module is missing, and ``shift_flip`` None where it is older."""
     try:
         from helpers.augment import augmented_dataset, augmenter
     except ImportError:
@@ -203,8 +204,10 @@ def curriculum_augmentation():
             data = data.map(lambda a, b: (augment(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
             return data.prefetch(tf.data.AUTOTUNE)
 
-        return "benchmarks/bench.py stand-in (helpers.augment missing)", augmenter, augmented_dataset
-    return "helpers.augment", augmenter, augmented_dataset
+        return "benchmarks/bench.py stand-in (helpers.augment missing)", augmenter, augmented_dataset, None
+    from helpers import augment
+
+    return "helpers.augment", augmenter, augmented_dataset, getattr(augment, "shift_flip", None)
 
 
 def bench_augmentation(n_images: int, repeats: int) -> dict:
@@ -216,7 +219,7 @@ def bench_augmentation(n_images: int, repeats: int) -> dict:
 
     log(f"augmentation (6-8): ImageDataGenerator.flow vs tf.data, {n_images} images/epoch …")
     (x, y), _ = book_arrays("cifar10", n_images, 0)
-    source, augmenter, augmented_dataset = curriculum_augmentation()
+    source, augmenter, augmented_dataset, shift_flip = curriculum_augmentation()
     settings = dict(width_shift_range=0.1, height_shift_range=0.1, horizontal_flip=True)  # 책 34행
     generator = ImageDataGenerator(**settings)
     nearest = augmented_dataset(x, y, augmenter(**settings, interpolation="nearest"), BATCH_SIZE)
@@ -224,11 +227,7 @@ def bench_augmentation(n_images: int, repeats: int) -> dict:
     ways = {"flow": lambda: drain(generator.flow(x, y, batch_size=BATCH_SIZE)),
             "tf_data_nearest": lambda: drain(nearest),
             "tf_data_bilinear": lambda: drain(bilinear)}
-    try:  # what 6-8 trains with (whole-pixel shifts by tf.gather); older checkouts lack it
-        from helpers.augment import shift_flip
-    except ImportError:
-        shift_flip = None
-    if shift_flip is not None:
+    if shift_flip is not None:  # what 6-8 trains with (whole-pixel shifts by tf.gather)
         gathered = augmented_dataset(x, y, shift_flip(**settings), BATCH_SIZE)
         ways["tf_data_shift_flip"] = lambda: drain(gathered)
 
