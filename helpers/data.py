@@ -21,6 +21,16 @@ _SPECS = {
     "cifar10": ((32, 32, 3), (1,), (6000, 1000)),
 }
 
+# Offline copies this project knows, by the SHA-256 of the whole file (../shared/assets/MANIFEST.md;
+# the full one is what ../shared/tools/make_full_cifar10.py writes, byte for byte the same on every run).
+KNOWN_FILES = {
+    "93ede276f2c108392ba19b0a39a718c192ec4eeb9b3721cd8c4d7f301e70173a": "JPEG q≈75 copy, subset",
+    "b384719ddc8188bfe488714f07d3ed511377bd2c89f008ef32bba2e8f3ea99c8": "JPEG q≈75 copy",
+    "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64": "lossless copy",
+    "5b6d2c4c694a91887af8ab7d039c04f80af3c29378d731c93a538d2e831aa469": "lossless copy",
+}
+_NAMES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR-10"}
+
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck"]
 
@@ -121,6 +131,28 @@ def _load_keras(name: str):
             f"Offline? Set CH6_DATA_DIR to a folder holding {name}.npz "
             "(arrays x_train, y_train, x_test, y_test), e.g. the project's shared assets."
         ) from error
+
+
+def dataset_label(name: str, n_train: int, n_test: int) -> str:
+    """How a result names its data: the set, its sizes, and which copy it came from.
+
+    A file in ``CH6_DATA_DIR`` that this project knows (by SHA-256, :data:`KNOWN_FILES`) is
+    named, e.g. the CIFAR-10 rebuilt from JPEG files, whose pixels are close to but not equal
+    to the original; an unknown file is called an offline copy; without ``CH6_DATA_DIR`` the
+    data came from ``keras.datasets``.
+
+    Example:
+        >>> dataset_label("mnist", 60000, 10000)  # doctest: +SKIP
+        'MNIST 60000/10000 (keras.datasets)'
+    """
+    folder = config.data_dir()
+    title = f"{_NAMES.get(name, name)} {n_train}/{n_test}"
+    if folder is None:
+        return f"{title} (keras.datasets)"
+    from .downloads import file_hash
+
+    note = KNOWN_FILES.get(file_hash(folder / f"{name}.npz"))
+    return f"{title} ({note})" if note else f"{title} (offline copy)"
 
 
 def describe(x_train, y_train, x_test, y_test) -> str:
