@@ -33,3 +33,26 @@ except ImportError:  # nbval not installed: only the unit tests run
     pass
 else:
     _nbval_plugin.nbformat = _NbformatMarkingCheckedCellsRun()
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _doctest_environment(request, monkeypatch):
+    """Doctest examples may call ``env(CH6_X="…")`` (undone after the example) and switch quick
+    mode (reset after the example), as the unit tests do."""
+    namespace = request.getfixturevalue("doctest_namespace")
+
+    def env(**values):
+        for key, value in values.items():
+            if value is None:
+                monkeypatch.delenv(key, raising=False)
+            else:
+                monkeypatch.setenv(key, str(value))
+
+    namespace["env"] = env
+    yield
+    from helpers import config
+
+    config.set_quick_mode(None)

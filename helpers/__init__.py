@@ -8,6 +8,7 @@ Notebooks start with::
 and import what they use from the submodules (``helpers.data``, ``helpers.plots`` …).
 """
 
-from .config import epochs, is_quick, pick, set_quick_mode, set_seed, setup
+from .config import epochs, is_quick, pick, set_quick_mode, set_seed
+from .session import setup
 
 __all__ = ["epochs", "is_quick", "pick", "set_quick_mode", "set_seed", "setup"]

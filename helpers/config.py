@@ -1,23 +1,38 @@
 """One place for the settings every notebook shares: quick mode, seeds and where files live.
 
-Nothing else in the project reads environment variables.  The variables are:
+Nothing else in the project reads environment variables (a test checks it).  The variables:
 
-==================  ==================================================================
-``CH6_QUICK``       ``1`` = quick mode (CI, ``make test``): fewer epochs, small subsets.
-                    Unset or ``0`` = full mode, the book's settings (the default).
-``CH6_DATA_DIR``    Folder holding ``mnist.npz``, ``fashion_mnist.npz``, ``cifar10.npz``
-                    (arrays ``x_train, y_train, x_test, y_test``).  Unset: Keras downloads.
-``CH6_CUB_DIR``     CUB-200-2011 in ``train/<class>/*.jpg`` + ``test/<class>/*.jpg`` layout.
-                    Unset: ``<CH6_DATA_DIR>/../cub200_sample`` if it exists, else the cache.
-``CH6_DARKNET_DIR`` Folder with darknet cfg / weights / names and sample images.
-                    Unset: ``<CH6_DATA_DIR>/../darknet`` if it exists, else the cache.
-``CH6_YOLO_MODEL``  Which darknet model 프로그램 6-12 uses (default ``yolov3``).
-``CH6_CACHE_DIR``   Downloads and prepared data (default ``~/.cache/ch6``).
-``CH6_MODEL_DIR``   Where notebooks save and look for trained models
-                    (default ``<CH6_CACHE_DIR>/models``).
-``CH6_RESULTS_DIR`` Where full runs record their results (default ``results/`` of the repo).
-``CH6_SEED``        The seed for Python, NumPy and Keras (default 2024; see set_seed).
-==================  ==================================================================
+=====================  ===============================================================
+``CH6_QUICK``          ``1`` (or ``true``/``yes``/``on``) = quick mode (CI, ``make test``):
+                       fewer epochs, small subsets.  ``0`` (or ``false``/``no``/``off``) or
+                       unset = full mode, the book's settings (the default).  Anything else
+                       is refused.
+``CH6_DATA_DIR``       Folder holding ``mnist.npz``, ``fashion_mnist.npz``, ``cifar10.npz``
+                       (arrays ``x_train, y_train, x_test, y_test``).  Unset: Keras downloads.
+``CH6_CUB_DIR``        CUB-200-2011 in ``train/<class>/*.jpg`` + ``test/<class>/*.jpg`` layout.
+                       Unset: ``<CH6_DATA_DIR>/../cub200_sample`` if it exists, else the cache.
+``CH6_CUB_URLS``       Sources of ``CUB_200_2011.tgz``, separated by spaces (default: the
+                       official Caltech URL).
+``CH6_DARKNET_DIR``    Folder with darknet cfg / weights / names and sample images.
+                       Unset: ``<CH6_DATA_DIR>/../darknet`` if it exists, else the cache.
+``CH6_PRETRAINED_DIR`` Folder with the pretrained TFLite files and their labels.
+                       Unset: ``<CH6_DATA_DIR>/../pretrained`` if it exists, else the cache.
+``CH6_IMAGES_DIR``     Folder with the labelled sample photos (``cat.png`` …).
+                       Unset: ``<CH6_DATA_DIR>/../images`` if it exists, else the cache.
+``CH6_YOLO_MODEL``     Which darknet model 프로그램 6-12 uses (default ``yolov3``).
+``CH6_CACHE_DIR``      Downloads, prepared data and everything a run writes
+                       (default ``~/.cache/ch6``).
+``CH6_MODEL_DIR``      Where notebooks save and look for trained models
+                       (default ``<CH6_CACHE_DIR>/models``).
+``CH6_RESULTS_DIR``    Where full runs record their results (default ``<CH6_CACHE_DIR>/results``;
+                       ``make full`` points it at the repository's ``results/``).
+``CH6_CHECKPOINT_DIR`` Checkpoints to load, and where full runs save theirs.  Unset: load the
+                       repository's ``checkpoints/`` (outside a clone: downloaded into
+                       ``<CH6_CACHE_DIR>/checkpoints``) and save into
+                       ``<CH6_CACHE_DIR>/my-checkpoints``; ``make checkpoints`` points it at the
+                       repository's ``checkpoints/``.
+``CH6_SEED``           The seed for Python, NumPy and Keras (default 2024; see set_seed).
+=====================  ===============================================================
 """
 
 from __future__ import annotations
@@ -34,6 +49,8 @@ REPO_URL = "https://github.com/ch6-cnn-course/ch6-cnn-notebooks"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 _quick_override: bool | None = None
+QUICK_VALUES = {"1": True, "true": True, "yes": True, "on": True,
+                "0": False, "false": False, "no": False, "off": False}
 
 
 def _env(name: str) -> str | None:
@@ -44,19 +61,42 @@ def _env(name: str) -> str | None:
 def is_quick() -> bool:
     """Return True in quick mode (``CH6_QUICK=1`` or :func:`set_quick_mode`).
 
+    A ``CH6_QUICK`` value that is not one of :data:`QUICK_VALUES` raises ``ValueError``
+    (a typo must not start hours of full-mode training).
+
     Example:
         >>> set_quick_mode(True); is_quick()
         True
     """
     if _quick_override is not None:
         return _quick_override
-    return (_env("CH6_QUICK") or "0").lower() in {"1", "true", "yes", "on"}
+    text = (_env("CH6_QUICK") or "0").lower()
+    if text not in QUICK_VALUES:
+        raise ValueError(f"CH6_QUICK={_env('CH6_QUICK')!r} is not understood. Use CH6_QUICK=1 for quick mode "
+                         f"or CH6_QUICK=0 (or leave it unset) for full mode; accepted values: "
+                         f"{', '.join(QUICK_VALUES)}.")
+    return QUICK_VALUES[text]
+
+
+def quick_mode_source() -> str:
+    """What chose the mode: ``"set_quick_mode"``, ``"CH6_QUICK=<value>"`` or ``"default"``.
+
+    Example:
+        >>> set_quick_mode(True); quick_mode_source()
+        'set_quick_mode'
+        >>> set_quick_mode(None); env(CH6_QUICK="1"); quick_mode_source()
+        'CH6_QUICK=1'
+    """
+    if _quick_override is not None:
+        return "set_quick_mode"
+    return f"CH6_QUICK={_env('CH6_QUICK')}" if _env("CH6_QUICK") else "default"
 
 
 def set_quick_mode(on: bool | None) -> None:
     """Switch quick mode on or off from a notebook, without restarting the kernel.
 
-    ``None`` goes back to what ``CH6_QUICK`` says.
+    ``None`` goes back to what ``CH6_QUICK`` says.  Only ``True``, ``False`` or ``None``
+    are accepted (``set_quick_mode("0")`` is refused rather than read as "on").
 
     Example:
         >>> set_quick_mode(True)   # an instructor's first cell
@@ -64,7 +104,10 @@ def set_quick_mode(on: bool | None) -> None:
         2
     """
     global _quick_override
-    _quick_override = None if on is None else bool(on)
+    if on is not None and not isinstance(on, bool):
+        raise TypeError(f"set_quick_mode takes True, False or None, not {on!r}: "
+                        "set_quick_mode(True) for quick mode, set_quick_mode(False) for full mode.")
+    _quick_override = on
 
 
 def pick(full, quick):
@@ -157,7 +200,7 @@ def data_dir() -> Path | None:
     """The offline dataset folder (``CH6_DATA_DIR``), or None when Keras should download.
 
     Example:
-        >>> data_dir()  # doctest: +SKIP
+        >>> env(CH6_DATA_DIR="/data/ch6/datasets"); data_dir()
         PosixPath('/data/ch6/datasets')
     """
     path = _env("CH6_DATA_DIR")
@@ -175,8 +218,8 @@ def cub_dir() -> Path:
     """CUB-200-2011 in train/test layout: ``CH6_CUB_DIR``, else the assets sibling, else cache.
 
     Example:
-        >>> cub_dir().name in {"CUB200", "cub200_sample"} or True
-        True
+        >>> env(CH6_CUB_DIR="/data/birds"); cub_dir()
+        PosixPath('/data/birds')
     """
     path = _env("CH6_CUB_DIR")
     if path:
@@ -184,24 +227,56 @@ def cub_dir() -> Path:
     return _asset_sibling("cub200_sample") or cache_dir() / "CUB200"
 
 
+ASSET_KINDS = {"darknet": "CH6_DARKNET_DIR", "pretrained": "CH6_PRETRAINED_DIR", "images": "CH6_IMAGES_DIR",
+               "cub": None}
+
+
+def asset_dir(kind: str) -> Path | None:
+    """The offline folder of one kind of downloadable file, or None (then: the cache).
+
+    ``CH6_<KIND>_DIR`` (:data:`ASSET_KINDS`), else the folder named ``kind`` beside
+    ``CH6_DATA_DIR`` (the layout of the shared offline assets).
+
+    Example:
+        >>> env(CH6_PRETRAINED_DIR="/data/tflite"); asset_dir("pretrained")
+        PosixPath('/data/tflite')
+    """
+    if kind not in ASSET_KINDS:
+        raise ValueError(f"unknown kind of file {kind!r}; one of {sorted(ASSET_KINDS)}")
+    variable = ASSET_KINDS[kind]
+    path = _env(variable) if variable else None
+    if path:
+        return Path(path).expanduser()
+    return _asset_sibling(kind) if variable else None
+
+
 def darknet_dir() -> Path:
     """Darknet model folder: ``CH6_DARKNET_DIR``, else the assets sibling, else the cache.
 
     Example:
-        >>> darknet_dir().name in {"darknet"}
-        True
+        >>> env(CH6_DARKNET_DIR=None, CH6_DATA_DIR=None, CH6_CACHE_DIR="/tmp/c"); darknet_dir()
+        PosixPath('/tmp/c/darknet')
     """
-    path = _env("CH6_DARKNET_DIR")
-    if path:
-        return Path(path).expanduser()
-    return _asset_sibling("darknet") or cache_dir() / "darknet"
+    return asset_dir("darknet") or cache_dir() / "darknet"
+
+
+def download_sources(name: str) -> list[str] | None:
+    """Sources configured for a registered download (only ``CUB_200_2011.tgz``: ``CH6_CUB_URLS``).
+
+    Example:
+        >>> env(CH6_CUB_URLS="http://127.0.0.1:8000/a.tgz http://mirror/b.tgz")
+        >>> download_sources("CUB_200_2011.tgz")
+        ['http://127.0.0.1:8000/a.tgz', 'http://mirror/b.tgz']
+    """
+    text = _env("CH6_CUB_URLS") if name == "CUB_200_2011.tgz" else None
+    return text.split() if text else None
 
 
 def yolo_model_name() -> str:
     """Which darknet model 프로그램 6-12 runs (``CH6_YOLO_MODEL``, default ``yolov3``).
 
     Example:
-        >>> yolo_model_name()  # doctest: +SKIP
+        >>> env(CH6_YOLO_MODEL=None); yolo_model_name()
         'yolov3'
     """
     return _env("CH6_YOLO_MODEL") or "yolov3"
@@ -231,89 +306,78 @@ def model_path(filename: str) -> Path:
 
 
 def results_dir() -> Path:
-    """Where full-mode runs record results (``CH6_RESULTS_DIR``, default the repo's ``results/``).
+    """Where full-mode runs record results: ``CH6_RESULTS_DIR``, default ``<cache>/results``.
+
+    Only the commands that refresh the repository's saved results (``make full``,
+    ``make checkpoints``, ``make bench``) point it at the repository's ``results/``.
 
     Example:
-        >>> results_dir().name
-        'results'
+        >>> env(CH6_RESULTS_DIR=None, CH6_CACHE_DIR="/tmp/c"); results_dir()
+        PosixPath('/tmp/c/results')
     """
     path = _env("CH6_RESULTS_DIR")
-    return Path(path).expanduser() if path else REPO_ROOT / "results"
+    return Path(path).expanduser() if path else cache_dir() / "results"
 
 
-def in_colab() -> bool:
-    """True when running inside Google Colab.
+def saved_results_dir() -> Path:
+    """The results this project saved from its own full runs (the repository's ``results/``),
+    read by notebooks that show saved results instead of training.
 
     Example:
-        >>> in_colab()
+        >>> saved_results_dir().name
+        'results'
+    """
+    return REPO_ROOT / "results"
+
+
+def checkpoint_dir() -> Path:
+    """The checkpoints to load: ``CH6_CHECKPOINT_DIR``, else the repository's ``checkpoints/``
+    in a clone, else ``<cache>/checkpoints`` (filled from GitHub on first use).
+
+    Example:
+        >>> env(CH6_CHECKPOINT_DIR="/data/ckpt"); checkpoint_dir()
+        PosixPath('/data/ckpt')
+    """
+    path = _env("CH6_CHECKPOINT_DIR")
+    if path:
+        return Path(path).expanduser()
+    local = REPO_ROOT / "checkpoints"
+    return local if (local / "MANIFEST.json").is_file() else cache_dir() / "checkpoints"
+
+
+def checkpoint_output_dir() -> Path:
+    """Where a full run saves its checkpoint: ``CH6_CHECKPOINT_DIR``, else ``<cache>/my-checkpoints``
+    (never the shipped checkpoints, so lectures keep loading those).
+
+    Example:
+        >>> env(CH6_CHECKPOINT_DIR=None, CH6_CACHE_DIR="/tmp/c"); checkpoint_output_dir()
+        PosixPath('/tmp/c/my-checkpoints')
+    """
+    path = _env("CH6_CHECKPOINT_DIR")
+    return Path(path).expanduser() if path else cache_dir() / "my-checkpoints"
+
+
+def checkpoint_dir_is_configured() -> bool:
+    """True when ``CH6_CHECKPOINT_DIR`` names the checkpoint folder (then nothing is downloaded).
+
+    Example:
+        >>> env(CH6_CHECKPOINT_DIR=None); checkpoint_dir_is_configured()
         False
     """
-    return "google.colab" in sys.modules
+    return _env("CH6_CHECKPOINT_DIR") is not None
 
 
-# Oldest versions the notebooks are written for; OpenCV must stay below 5 (no Darknet importer).
-MIN_VERSIONS = {"tensorflow": "2.16", "keras": "3.0", "numpy": "1.26", "matplotlib": "3.9",
-                "sklearn": "1.3", "cv2": "4.5"}
-
-
-def check_versions(modules=("tensorflow", "keras", "numpy", "matplotlib", "sklearn", "cv2")) -> dict:
-    """Import the given libraries, compare with :data:`MIN_VERSIONS`, return ``{name: version}``.
-
-    Raises ``RuntimeError`` with the fix when a library is too old, or when OpenCV is 5.x
-    (5.0 removed the Darknet importer that 프로그램 6-12 needs).
+def child_environment(**values) -> dict:
+    """This process's environment plus ``values``, for a child process (None removes a variable).
 
     Example:
-        >>> check_versions(("numpy",))["numpy"] >= "2"
-        True
+        >>> child_environment(CH6_QUICK="1")["CH6_QUICK"]
+        '1'
     """
-    import importlib
-
-    from packaging.version import Version
-
-    found = {}
-    for name in modules:
-        module = importlib.import_module(name)
-        version = str(getattr(module, "__version__", "0"))
-        found[name] = version
-        if Version(version) < Version(MIN_VERSIONS.get(name, "0")):
-            raise RuntimeError(
-                f"{name} {version} is older than the {MIN_VERSIONS[name]} these notebooks need: "
-                "run `pip install -r requirements.txt` (or `make lab`)."
-            )
-        if name == "cv2" and Version(version) >= Version("5"):
-            raise RuntimeError(
-                f"OpenCV {version} has no Darknet importer (removed in 5.0), so YOLOv3 cannot load. "
-                'Install a 4.x release: pip install "opencv-python-headless<5"'
-            )
-    return found
-
-
-def setup(modules=("tensorflow", "keras", "numpy", "matplotlib", "sklearn")) -> dict:
-    """The first cell of every notebook: check versions, seed every RNG, Korean font, mode banner.
-
-    Example:
-        >>> info = setup(modules=("numpy",))  # doctest: +ELLIPSIS
-        numpy ...
-    """
-    found = check_versions(modules)
-    value = set_seed()
-    from .plots import use_korean_font
-
-    use_korean_font()
-    print(" · ".join(f"{name} {version}" for name, version in found.items()))
-    if "tensorflow" in found:
-        # Asking for devices here makes TensorFlow's one-time CUDA probe log in this cell.
-        import tensorflow as tf
-
-        gpus = tf.config.list_physical_devices("GPU")
-        print(f"GPU: {len(gpus)}개" if gpus else
-              "GPU: 없음 — CPU로 실행합니다 (전체 모드는 오래 걸립니다; Colab에서는 런타임 > GPU).")
-    print(f"난수 씨앗(seed): {value}")
-    if is_quick():
-        print("⚡ 빠른 모드(CH6_QUICK=1): 세대 수와 데이터를 줄여 실행합니다. "
-              "정확률은 책과 비교할 수 없습니다.")
-    else:
-        print("전체 모드: 책과 같은 설정으로 실행합니다 (CPU에서는 오래 걸릴 수 있습니다).")
-    if data_dir() is not None:
-        print("데이터: CH6_DATA_DIR에서 읽습니다 (오프라인).")
-    return {"versions": found, "seed": value, "quick": is_quick()}
+    environment = dict(os.environ)
+    for key, value in values.items():
+        if value is None:
+            environment.pop(key, None)
+        else:
+            environment[key] = str(value)
+    return environment
