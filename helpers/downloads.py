@@ -24,7 +24,15 @@ from .files import atomic_write, file_hash
 
 
 class DownloadError(RuntimeError):
-    """No source gave the file, or none gave it with the expected checksum."""
+    """No source gave the file, or none gave it with the expected checksum.
+
+    ``failures`` holds ``(source, what went wrong)`` for every source tried (empty when
+    nothing was tried), so a caller can name the cause without parsing the message.
+    """
+
+    def __init__(self, message: str, *, failures=()):
+        super().__init__(message)
+        self.failures = tuple(failures)
 
 
 class Entry(NamedTuple):
@@ -182,7 +190,7 @@ def download_file(urls, dest, checksum: str | None = None, progress: bool = True
     dest = Path(dest)
     urls = [urls] if isinstance(urls, str) else list(urls)
     algorithm, expected = (checksum.split(":") if ":" in checksum else ("sha256", checksum)) if checksum else (None, None)
-    errors = []
+    failures = []
     for url in urls:
         try:
             with atomic_write(dest) as part:
@@ -194,12 +202,13 @@ def download_file(urls, dest, checksum: str | None = None, progress: bool = True
                                          "(wrong or damaged file)")
             return dest
         except (OSError, ValueError, http.client.HTTPException) as error:   # URLError, HTTPError are OSErrors
-            errors.append(f"  {url}: {type(error).__name__}: {error}")
+            failures.append((url, f"{type(error).__name__}: {error}"))
     next_step = next_step or f"download the file yourself and put it at {dest}"
     raise DownloadError(
-        f"could not download {dest.name} from any of {len(urls)} source(s):\n" + "\n".join(errors) +
-        f"\nNext step: check the internet connection, or {next_step}."
-    )
+        f"could not download {dest.name} from any of {len(urls)} source(s):\n" +
+        "\n".join(f"  {url}: {what}" for url, what in failures) +
+        f"\nNext step: check the internet connection, or {next_step}.",
+        failures=failures)
 
 
 def _entry(name: str) -> Entry:
