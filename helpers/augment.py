@@ -4,7 +4,7 @@
 at a time in Python (SciPy) and cannot keep a CPU-trained CNN busy.  Here the same
 transformations are Keras layers applied to whole batches inside a ``tf.data`` pipeline
 (parallel ``map`` and ``prefetch``), so augmentation runs in TensorFlow's C++ thread pool
-while the model trains.  The functions that measure both pipelines live here too.
+while the model trains.  (Measuring the pipelines' speed is :mod:`helpers.measure`'s job.)
 
 How ``ImageDataGenerator`` arguments map onto the layers (see :func:`augmenter`):
 
@@ -18,8 +18,6 @@ How ``ImageDataGenerator`` arguments map onto the layers (see :func:`augmenter`)
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 
@@ -124,17 +122,20 @@ def shift_flip(width_shift_range: float = 0.0, height_shift_range: float = 0.0,
     return move
 
 
-def augmented_dataset(x, y, augment=None, batch_size: int = 128, shuffle: bool = True,
+def augmented_dataset(x, y, augment=None, batch_size: int = 128, *, shuffle: bool = True,
                       seed: int | None = None):
     """A ``tf.data`` pipeline for ``fit``: shuffle → batch → parallel augment → prefetch.
 
-    ``augment`` is a callable on a batch of images (e.g. :func:`augmenter`'s layers); it is
-    called with ``training=True`` when it accepts that argument.  ``None`` means no
-    augmentation (the same pipeline otherwise, for a fair comparison).  Batches are augmented
-    whole, in TensorFlow's thread pool, while the model trains on the previous batch.
+    ``augment`` is a callable on a batch of images (:func:`shift_flip`, or
+    :func:`augmenter`'s layers, called with ``training=True``); ``None`` means no
+    augmentation (the same pipeline otherwise, for a fair comparison, and the way to feed
+    un-augmented arrays).  Batch size, per-epoch reshuffling and the short last batch are the
+    same as ``fit(x, y, batch_size=...)``.  The arrays become tensors once; each epoch
+    shuffles the sample *indices* (no second copy of the images in a shuffle buffer) and
+    gathers whole batches, which are augmented in TensorFlow's thread pool while the model
+    trains on the previous batch.  Call ``fit`` on it without ``batch_size``.
 
     Example:
-        >>> import numpy as np
         >>> data = augmented_dataset(np.zeros((10, 32, 32, 3), "float32"), np.zeros((10, 10)),
         ...                          augmenter(horizontal_flip=True), batch_size=4)
         >>> [tuple(images.shape) for images, labels in data]
@@ -146,17 +147,21 @@ def augmented_dataset(x, y, augment=None, batch_size: int = 128, shuffle: bool =
     y = np.asarray(y)
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} images but y has {len(y)} labels; they must match one to one.")
+    if len(x) == 0:
+        raise ValueError("x is empty; load the data first (helpers.data).")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size} (the book uses batch_size=128).")
     if x.dtype != np.float32:
         raise TypeError(f"x is {x.dtype}; convert it first as the book does: x.astype(np.float32)/255.0")
-    data = tf.data.Dataset.from_tensor_slices((x, y))
+    images, labels = tf.constant(x), tf.constant(y)
+    indices = tf.data.Dataset.range(len(x))
     if shuffle:
-        seed = config.seed() if seed is None else seed
-        data = data.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    data = data.batch(batch_size)
-    if augment is not None:
-        call = _training_call(augment)
-        data = data.map(lambda images, labels: (call(images), labels),
-                        num_parallel_calls=tf.data.AUTOTUNE)
+        indices = indices.shuffle(len(x), seed=config.seed() if seed is None else seed,
+                                  reshuffle_each_iteration=True)
+    call = _training_call(augment) if augment is not None else (lambda batch: batch)
+    data = indices.batch(batch_size).map(
+        lambda index: (call(tf.gather(images, index)), tf.gather(labels, index)),
+        num_parallel_calls=tf.data.AUTOTUNE)
     return data.prefetch(tf.data.AUTOTUNE)
 
 
@@ -167,129 +172,3 @@ def _training_call(augment):
     if isinstance(augment, keras.layers.Layer):
         return lambda images: augment(images, training=True)
     return augment
-
-
-def images_per_second(batches, n_images: int, repeats: int = 3) -> float:
-    """How many images per second an input pipeline delivers, nothing else running.
-
-    ``batches`` is a function returning a fresh iterator of ``(images, labels)`` batches
-    (an ``ImageDataGenerator.flow`` or a ``tf.data.Dataset``); at least ``n_images`` are
-    drawn each time.  The best of ``repeats`` runs is returned, because other programs on a
-    shared machine only ever make a run slower.  The first batch (start-up) is not timed.
-
-    Example:
-        >>> import numpy as np
-        >>> x = np.zeros((64, 32, 32, 3), "float32")
-        >>> rate = images_per_second(lambda: iter(augmented_dataset(x, x[:, 0, 0, :1])), 64)
-        >>> rate > 0
-        True
-    """
-    if n_images < 1:
-        raise ValueError(f"n_images must be at least 1, got {n_images}")
-    best = 0.0
-    for _ in range(repeats):
-        iterator = batches()
-        next(iterator)  # start-up: threads, tracing, first shuffle buffer
-        start, count = time.perf_counter(), 0
-        while count < n_images:
-            try:
-                images, _ = next(iterator)
-            except StopIteration:
-                iterator = batches()
-                continue
-            count += len(images)
-        best = max(best, count / (time.perf_counter() - start))
-    return best
-
-
-def training_samples_per_second(model, data, steps: int, repeats: int = 3, warmup: bool = True) -> float:
-    """Training throughput of ``model`` fed by ``data``: samples per second of ``fit``.
-
-    ``data`` is a ``tf.data.Dataset`` or a Keras ``PyDataset``/generator of batches, as
-    given to ``fit``.  ``fit`` runs ``repeats`` short epochs of ``steps`` batches, plus one
-    first epoch (graph tracing) that is not counted when ``warmup`` is True; the best epoch
-    is returned.  The model's weights change, so use a throw-away model.
-
-    Example:
-        >>> rate = training_samples_per_second(cnn, augmented_dataset(x, y), steps=20)  # doctest: +SKIP
-    """
-    import keras
-
-    class _Clock(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.rates, self._start, self._count = [], 0.0, 0
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start, self._count = time.perf_counter(), 0
-
-        def on_train_batch_end(self, batch, logs=None):
-            self._count += 1
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.rates.append(self._count / (time.perf_counter() - self._start))
-
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
-    import tensorflow as tf
-
-    if isinstance(data, tf.data.Dataset):
-        data = data.repeat()
-        batch_size = int(next(iter(data))[0].shape[0])
-    elif getattr(data, "batch_size", None):
-        batch_size = int(data.batch_size)  # ImageDataGenerator.flow(...)
-        # a flow(...) holds len(data) batches and fit does not restart it between the epochs of one call
-        steps = min(steps, max(1, len(data) // (repeats + (1 if warmup else 0))))
-    else:
-        raise TypeError(f"training_samples_per_second got {type(data).__name__}; give it a "
-                        "tf.data.Dataset or an ImageDataGenerator.flow(...) iterator.")
-    clock = _Clock()
-    extra = 1 if warmup else 0
-    model.fit(data, epochs=repeats + extra, steps_per_epoch=steps, verbose=0, callbacks=[clock], shuffle=False)
-    return max(clock.rates[extra:]) * batch_size
-
-
-def compare_training_speed(build_model, pipelines: dict, steps: int, rounds: int = 3) -> dict:
-    """Training samples per second with each input pipeline, measured in turns.
-
-    ``pipelines`` maps a name to what ``fit`` gets (a ``tf.data.Dataset`` or a
-    ``generator.flow(...)``).  Each pipeline trains its own fresh ``build_model()``; after a
-    warm-up epoch each, the pipelines take turns for ``rounds`` rounds of one short epoch
-    (``steps`` batches), so a busy machine slows them all alike; the best epoch of each is
-    returned as ``{name: samples per second}``.
-
-    Example:
-        >>> compare_training_speed(cifar10_cnn, {"none": plain, "tf_data": augmented}, steps=40)  # doctest: +SKIP
-        {'none': 655.1, 'tf_data': 641.7}
-    """
-    if not pipelines:
-        raise ValueError("compare_training_speed needs at least one pipeline, e.g. {'none': dataset}.")
-    models = {name: build_model() for name in pipelines}
-    best = {name: training_samples_per_second(models[name], data, steps, repeats=1)
-            for name, data in pipelines.items()}
-    for _ in range(rounds - 1):
-        for name, data in pipelines.items():
-            rate = training_samples_per_second(models[name], data, steps, repeats=1, warmup=False)
-            best[name] = max(best[name], rate)
-    return best
-
-
-def record_speed(measured: dict, name: str = "6.6-pipeline-speed"):
-    """In full mode, write ``results/<name>.json`` with the measured pipeline speeds.
-
-    ``measured`` maps a label to a number (images/s, samples/s or a ratio).  In quick mode
-    nothing is written and None is returned, like :func:`helpers.results.record_result`.
-    The file is written to a temporary name first, then renamed, so it is never half-written.
-
-    Example:
-        >>> record_speed({"flow_images_per_s": 5000.0, "tf_data_images_per_s": 18000.0})  # doctest: +SKIP
-        PosixPath('.../results/6.6-pipeline-speed.json')
-    """
-    if config.is_quick():
-        return None
-    bad = [key for key, value in measured.items() if not isinstance(value, (int, float))]
-    if bad:
-        raise TypeError(f"record_speed: {bad} are not numbers; pass the measured rates and ratios only.")
-    from .results import write_result
-
-    return write_result(name, {"section": "6.6", **{key: round(float(value), 3) for key, value in measured.items()}})

@@ -1,29 +1,36 @@
 """Trained checkpoints from the project's own full runs, so a lecture needs no live training.
 
-``checkpoints/`` in the repository holds, per program, the trained weights
-(``<program>.weights.npz``: the arrays of ``model.get_weights()``, without optimizer state), the training history (``<program>.history.json``) and one
-``MANIFEST.json`` with what each was trained on, its test accuracy, the date, library
-versions and SHA-256.  Full-mode runs of the notebooks write them (:func:`save_checkpoint`);
-notebooks with ``USE_CHECKPOINT = True`` read them (:func:`load_checkpoint`).
+A checkpoint folder holds, per program, the trained weights (``<program>.<hash>.weights.npz``:
+the arrays of ``model.get_weights()``, no optimizer state), the training history
+(``<program>.<hash>.history.json``) and one ``MANIFEST.json`` saying what each was trained
+on, its test accuracy, the date, library versions and every file's SHA-256.
 
-Outside a clone (Colab installs only the package) the files are fetched from the
-repository on GitHub and checked against the manifest's SHA-256.
+* Loading (:func:`load_checkpoint`) reads ``config.checkpoint_dir()``: the repository's
+  ``checkpoints/`` in a clone; outside a clone (Colab) the files are fetched from the
+  repository on GitHub and checked against the manifest.
+* Saving (:func:`save_checkpoint`, called by full-mode runs through
+  :func:`helpers.results.record_run`) writes ``config.checkpoint_output_dir()``: the user's
+  cache, unless ``make checkpoints`` points ``CH6_CHECKPOINT_DIR`` at the repository.
+
+Saving is atomic as a set: the new files get new names (their content hash), the manifest is
+replaced in one rename, and only then are the program's old files removed, so an interrupted
+save leaves the previous checkpoint whole.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from . import config, downloads
-from .downloads import file_hash as sha256
+from .files import atomic_write, file_hash
+from .results import percent
 
 MANIFEST = "MANIFEST.json"
-REGENERATE = "regenerate them with `make checkpoints` (full-mode training: over an hour on a 2-core CPU)"
+REGENERATE = "regenerate them with `make checkpoints` (full-mode training: hours on a 2-core CPU)"
 # Outside a clone the files come from here (the repository's main branch on GitHub).
 RAW_URL = config.REPO_URL.replace("https://github.com/", "https://raw.githubusercontent.com/") + "/main/checkpoints/"
 
@@ -32,75 +39,72 @@ class CheckpointError(RuntimeError):
     """A checkpoint is missing, corrupt or does not fit the model."""
 
 
-def checkpoint_dir() -> Path:
-    """The folder of checkpoints: the repo's ``checkpoints/`` (``CH6_CHECKPOINT_DIR`` overrides).
-
-    Outside a clone it is ``<cache>/checkpoints``, filled from GitHub on first use.
-
-    Example:
-        >>> checkpoint_dir().name
-        'checkpoints'
-    """
-    override = config._env("CH6_CHECKPOINT_DIR")
-    if override:
-        return Path(override).expanduser()
-    local = config.REPO_ROOT / "checkpoints"
-    return local if (local / MANIFEST).is_file() else config.cache_dir() / "checkpoints"
-
-
 def read_manifest(folder: Path | None = None) -> dict:
     """The manifest as ``{program: entry}`` (empty when there is none yet).
 
     Example:
-        >>> sorted(read_manifest())  # doctest: +SKIP
-        ['6-1', '6-2', '6-3', '6-4', '6-8']
+        >>> sorted(read_manifest())[:2]
+        ['6-1', '6-2']
     """
-    folder = folder or checkpoint_dir()
+    folder = Path(folder) if folder else config.checkpoint_dir()
     path = folder / MANIFEST
     if not path.is_file():
         _fetch(MANIFEST, folder)
     if not path.is_file():
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise CheckpointError(f"{path} is not valid JSON ({error}): it was damaged or half-edited. "
+                              f"Restore it with `git checkout {path}`, delete it, or {REGENERATE}.") from None
+    if not isinstance(manifest, dict) or not all(isinstance(e, dict) and "sha256" in e for e in manifest.values()):
+        raise CheckpointError(f"{path} is not a checkpoint manifest (expected {{program: {{…, 'sha256': …}}}}). "
+                              f"Restore it with `git checkout {path}`, or {REGENERATE}.")
+    return manifest
 
 
-def save_checkpoint(program: str, model, hist, accuracy: float, data: str,
+def save_checkpoint(program: str, model, hist, accuracy: float, *, data: str,
                     folder: Path | None = None) -> Path | None:
     """In full mode, save weights + history of ``program`` and record them in the manifest.
 
-    Returns the weights path, or None in quick mode (quick-mode models are not worth keeping).
+    ``folder`` defaults to ``config.checkpoint_output_dir()``.  Returns the weights path, or
+    None in quick mode (quick-mode models are not worth keeping).
 
     Example:
-        >>> save_checkpoint("6-1", cnn, hist, res[1], "MNIST 60000/10000")  # doctest: +SKIP
-        PosixPath('.../checkpoints/6-1.weights.npz')
+        >>> import tempfile, keras
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> env(CH6_QUICK="0"); folder = Path(tempfile.mkdtemp())
+        >>> save_checkpoint("6-x", model, {"loss": [0.5]}, 0.5, data="example", folder=folder).name[:4]
+        '6-x.'
     """
     if config.is_quick():
         return None
     import keras
-    import numpy
     import tensorflow
 
-    folder = folder or config.REPO_ROOT / "checkpoints"
-    folder.mkdir(parents=True, exist_ok=True)
-    weights = folder / f"{program}.weights.npz"
-    history = folder / f"{program}.history.json"
-    save_weights(model, weights)
+    folder = Path(folder) if folder else config.checkpoint_output_dir()
+    manifest = read_manifest(folder) if (folder / MANIFEST).is_file() else {}
     history_dict = {k: [float(v) for v in values] for k, values in getattr(hist, "history", hist).items()}
-    _write_atomically(history, json.dumps(history_dict, indent=1) + "\n")
-    manifest = read_manifest(folder)
+    history_text = json.dumps(history_dict, indent=1) + "\n"
+    weights = _write_by_content(folder, program, "weights.npz", lambda path: np.savez(path, *model.get_weights()))
+    history = _write_by_content(folder, program, "history.json",
+                                lambda path: path.write_text(history_text, encoding="utf-8"))
+    old = manifest.get(program, {})
     manifest[program] = {
         "weights": weights.name,
         "history": history.name,
         "data": data,
         "epochs": len(next(iter(history_dict.values()), [])),
-        "test_accuracy_percent": round(float(accuracy) * 100, 2),
+        "test_accuracy_percent": float(percent(accuracy)),
         "parameters": int(model.count_params()),
         "date": _dt.date.today().isoformat(),
-        "versions": {"tensorflow": tensorflow.__version__, "keras": keras.__version__,
-                     "numpy": numpy.__version__},
-        "sha256": {weights.name: sha256(weights), history.name: sha256(history)},
+        "versions": {"tensorflow": tensorflow.__version__, "keras": keras.__version__, "numpy": np.__version__},
+        "sha256": {weights.name: file_hash(weights), history.name: file_hash(history)},
     }
-    _write_atomically(folder / MANIFEST, json.dumps(dict(sorted(manifest.items())), indent=2) + "\n")
+    with atomic_write(folder / MANIFEST) as temporary:   # the one step that switches to the new set
+        temporary.write_text(json.dumps(dict(sorted(manifest.items())), indent=2) + "\n", encoding="utf-8")
+    for name in set(old.get("sha256", {})) - set(manifest[program]["sha256"]):
+        (folder / name).unlink(missing_ok=True)
     return weights
 
 
@@ -109,20 +113,16 @@ def load_checkpoint(program: str, model) -> dict:
     return its saved training history (a dict that :func:`helpers.plots.plot_history` draws).
 
     The files are checked against the manifest's SHA-256 first; a missing or changed file
-    raises :class:`CheckpointError` saying how to get a good one.
+    raises :class:`CheckpointError` saying how to get a good one.  :func:`describe` says
+    what was loaded.
 
     Example:
-        >>> hist = load_checkpoint("6-4", cnn)   # instead of cnn.fit(...)  # doctest: +SKIP
-        >>> plot_history(hist)                                              # doctest: +SKIP
+        >>> from helpers.models import lenet5
+        >>> sorted(load_checkpoint("6-1", lenet5()))
+        ['accuracy', 'loss', 'val_accuracy', 'val_loss']
     """
-    folder = checkpoint_dir()
-    manifest = read_manifest(folder)
-    if program not in manifest:
-        raise CheckpointError(
-            f"No checkpoint for 프로그램 {program} in {folder / MANIFEST} "
-            f"(it has {sorted(manifest) or 'none'}); {REGENERATE}, or set USE_CHECKPOINT = False to train."
-        )
-    entry = manifest[program]
+    folder = config.checkpoint_dir()
+    entry = checkpoint_entry(program, folder)
     for name, expected in entry["sha256"].items():
         path = folder / name
         if not path.is_file():
@@ -130,7 +130,7 @@ def load_checkpoint(program: str, model) -> dict:
         if not path.is_file():
             raise CheckpointError(f"Checkpoint file {path} is missing; {REGENERATE}, "
                                   "or `git checkout checkpoints/` to restore the committed one.")
-        found = sha256(path)
+        found = file_hash(path)
         if found != expected:
             raise CheckpointError(
                 f"Checkpoint file {path} does not match its SHA-256 in {MANIFEST} "
@@ -143,35 +143,59 @@ def load_checkpoint(program: str, model) -> dict:
             f"one with {entry['parameters']:,}: build the model exactly as 프로그램 {program} does."
         )
     load_weights(model, folder / entry["weights"])
-    history = json.loads((folder / entry["history"]).read_text(encoding="utf-8"))
-    print(f"체크포인트 {program}를 불러왔습니다: {entry['data']}, {entry['epochs']}세대 학습, "
-          f"기록된 테스트 정확률 {entry['test_accuracy_percent']}% ({entry['date']})")
-    return history
+    return json.loads((folder / entry["history"]).read_text(encoding="utf-8"))
+
+
+def checkpoint_entry(program: str, folder: Path | None = None) -> dict:
+    """The manifest entry of ``program``: data, epochs, recorded test accuracy, date, files.
+
+    Example:
+        >>> checkpoint_entry("6-1")["epochs"]
+        30
+    """
+    folder = Path(folder) if folder else config.checkpoint_dir()
+    manifest = read_manifest(folder)
+    if program not in manifest:
+        raise CheckpointError(
+            f"No checkpoint for 프로그램 {program} in {folder / MANIFEST} "
+            f"(it has {sorted(manifest) or 'none'}); {REGENERATE}, or set USE_CHECKPOINT = False to train."
+        )
+    return manifest[program]
+
+
+def describe(program: str) -> str:
+    """One Korean line saying what checkpoint ``program`` is: data, epochs, accuracy, date.
+
+    Example:
+        >>> describe("6-1")[:16]
+        '체크포인트 6-1: MNIST'
+    """
+    entry = checkpoint_entry(program)
+    return (f"체크포인트 {program}: {entry['data']}, {entry['epochs']}세대 학습, "
+            f"기록된 테스트 정확률 {entry['test_accuracy_percent']}% ({entry['date']})")
 
 
 def save_weights(model, path: Path) -> Path:
     """Write ``model.get_weights()`` to an ``.npz`` (weights only: no optimizer state), atomically.
 
     Example:
-        >>> save_weights(cnn, Path("cnn.weights.npz"))  # doctest: +SKIP
+        >>> import tempfile, keras
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> save_weights(model, Path(tempfile.mkdtemp()) / "m.weights.npz").name
+        'm.weights.npz'
     """
-    path = Path(path)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part.npz", delete=False) as handle:
-        temporary = Path(handle.name)
-    try:
+    with atomic_write(path) as temporary:
         np.savez(temporary, *model.get_weights())
-        temporary.chmod(0o644)
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
+    return Path(path)
 
 
 def load_weights(model, path: Path) -> None:
     """Set ``model``'s weights from a file written by :func:`save_weights`, checking every shape.
 
     Example:
-        >>> load_weights(cnn, Path("cnn.weights.npz"))  # doctest: +SKIP
+        >>> import tempfile, keras
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> load_weights(model, save_weights(model, Path(tempfile.mkdtemp()) / "m.weights.npz"))
     """
     with np.load(path) as stored:
         arrays = [stored[f"arr_{i}"] for i in range(len(stored.files))]
@@ -183,18 +207,22 @@ def load_weights(model, path: Path) -> None:
     model.set_weights(arrays)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+def _write_by_content(folder: Path, program: str, kind: str, write) -> Path:
+    """Write a file through ``write(path)`` and name it ``<program>.<first 8 of its SHA-256>.<kind>``."""
+    staged = folder / f".{program}.new.{kind}"
+    with atomic_write(staged) as temporary:
+        write(temporary)
+    final = folder / f"{program}.{file_hash(staged)[:8]}.{kind}"
+    staged.replace(final)
+    return final
 
 
 def _fetch(name: str, folder: Path, expected_sha256: str | None = None) -> None:
     """Download one checkpoint file from the repository on GitHub (outside a clone only)."""
-    if folder == config.REPO_ROOT / "checkpoints" or config._env("CH6_CHECKPOINT_DIR"):
-        return  # in a clone the files are committed; nothing to download
+    if folder == config.REPO_ROOT / "checkpoints" or config.checkpoint_dir_is_configured():
+        return  # in a clone the files are committed, and a configured folder is the user's own
     try:
-        downloads.download(RAW_URL + name, folder / name, expected_sha256, progress=False,
-                           next_step=f"train instead (USE_CHECKPOINT = False), or clone the repository and {REGENERATE}")
+        downloads.download_file(RAW_URL + name, folder / name, expected_sha256, progress=False,
+                                next_step=f"train instead (USE_CHECKPOINT = False), or clone the repository and {REGENERATE}")
     except downloads.DownloadError as error:
         raise CheckpointError(f"Checkpoint file {name} is not in {folder} and {error}") from None

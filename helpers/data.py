@@ -43,9 +43,9 @@ def load_mnist():
     """MNIST as ``((x_train, y_train), (x_test, y_test))``: uint8, (N,28,28) and (N,).
 
     Example:
-        >>> (x_train, y_train), (x_test, y_test) = load_mnist()  # doctest: +SKIP
-        >>> x_train.shape, y_train.shape                          # doctest: +SKIP
-        ((60000, 28, 28), (60000,))
+        >>> env(CH6_QUICK="0"); (x_train, y_train), (x_test, y_test) = load_mnist()
+        >>> x_train.shape, y_train.shape, x_train.dtype
+        ((60000, 28, 28), (60000,), dtype('uint8'))
     """
     return load_dataset("mnist")
 
@@ -54,7 +54,9 @@ def load_fashion_mnist():
     """Fashion-MNIST, in the same form as :func:`load_mnist`.
 
     Example:
-        >>> (x_train, y_train), _ = load_fashion_mnist()  # doctest: +SKIP
+        >>> env(CH6_QUICK="1"); (x_train, y_train), _ = load_fashion_mnist()
+        >>> x_train.shape  # quick mode: the first 6,000
+        (6000, 28, 28)
     """
     return load_dataset("fashion_mnist")
 
@@ -66,9 +68,9 @@ def load_cifar10():
     10k/2k subset of CIFAR-10 (decoded from JPEG), not the full 50k/10k.
 
     Example:
-        >>> (x_train, y_train), (x_test, y_test) = load_cifar10()  # doctest: +SKIP
-        >>> y_train.shape[1:]                                       # doctest: +SKIP
-        (1,)
+        >>> (x_train, y_train), (x_test, y_test) = load_cifar10()
+        >>> x_train.shape[1:], y_train.shape[1:]
+        ((32, 32, 3), (1,))
     """
     return load_dataset("cifar10")
 
@@ -77,7 +79,9 @@ def load_dataset(name: str):
     """Load ``mnist``, ``fashion_mnist`` or ``cifar10`` (see the module docstring).
 
     Example:
-        >>> load_dataset("mnist")  # doctest: +SKIP
+        >>> load_dataset("svhn")
+        Traceback (most recent call last):
+        ValueError: unknown dataset 'svhn'; choose one of ['cifar10', 'fashion_mnist', 'mnist']
     """
     if name not in _SPECS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(_SPECS)}")
@@ -114,9 +118,45 @@ def _load_npz(path: Path, name: str):
                 f"{name} needs images of shape (N, {', '.join(map(str, image_shape))}) "
                 "and one label per image."
             )
+    for split in ("train", "test"):
+        _check_pixels(path, f"x_{split}", arrays[f"x_{split}"])
+        _check_labels(path, f"y_{split}", arrays[f"y_{split}"])
     to_labels = lambda y: y.astype(np.uint8).reshape((len(y),) + label_tail)  # noqa: E731
     return ((arrays["x_train"].astype(np.uint8), to_labels(arrays["y_train"])),
             (arrays["x_test"].astype(np.uint8), to_labels(arrays["y_test"])))
+
+
+def _check_pixels(path: Path, name: str, x: np.ndarray) -> None:
+    """Pixels must be whole numbers 0…255, as keras.datasets gives them (uint8)."""
+    if x.dtype == np.uint8 or x.size == 0:
+        return
+    if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
+        raise DatasetUnavailableError(f"{path}: {name} holds {x.dtype} values; pixels must be numbers 0…255.")
+    low, high = float(x.min()), float(x.max())
+    if np.issubdtype(x.dtype, np.floating) and high <= 1.0:
+        raise DatasetUnavailableError(
+            f"{path}: {name} holds floats between {low:g} and {high:g}, i.e. pixels already divided by 255. "
+            "The notebooks divide by 255 themselves (as the book does), so store the raw uint8 pixels 0…255: "
+            "np.savez(..., x_train=(x_train*255).round().astype(np.uint8), ...).")
+    if low < 0 or high > 255 or (np.issubdtype(x.dtype, np.floating) and not np.all(np.mod(x, 1) == 0)):
+        raise DatasetUnavailableError(
+            f"{path}: {name} holds values from {low:g} to {high:g}; pixels must be whole numbers 0…255 (uint8).")
+
+
+def _check_labels(path: Path, name: str, y: np.ndarray) -> None:
+    """Labels must be one class number per image (shape (N,) or (N,1)), 0…255."""
+    if y.ndim == 2 and y.shape[1] > 1:
+        raise DatasetUnavailableError(
+            f"{path}: {name} has shape {y.shape}, which looks one-hot encoded. Store one class number per "
+            "image (shape (N,)); the notebooks one-hot encode with to_categorical, as the book does: "
+            f"np.savez(..., {name}=np.argmax({name}, axis=1), ...).")
+    if y.ndim > 2:
+        raise DatasetUnavailableError(f"{path}: {name} has shape {y.shape}; labels must have shape (N,) or (N, 1).")
+    if y.size and (not np.issubdtype(y.dtype, np.number) or float(np.min(y)) < 0 or float(np.max(y)) > 255
+                   or not np.all(np.mod(y, 1) == 0)):
+        raise DatasetUnavailableError(
+            f"{path}: {name} holds labels from {np.min(y)} to {np.max(y)}; labels must be class numbers 0…255 "
+            "(0…9 for these data sets).")
 
 
 def _load_keras(name: str):
@@ -142,7 +182,7 @@ def dataset_label(name: str, n_train: int, n_test: int) -> str:
     data came from ``keras.datasets``.
 
     Example:
-        >>> dataset_label("mnist", 60000, 10000)  # doctest: +SKIP
+        >>> env(CH6_DATA_DIR=None); dataset_label("mnist", 60000, 10000)
         'MNIST 60000/10000 (keras.datasets)'
     """
     folder = config.data_dir()
@@ -159,9 +199,10 @@ def describe(x_train, y_train, x_test, y_test) -> str:
     """One line saying the sizes of a loaded dataset and whether it is a quick-mode subset.
 
     Example:
-        >>> import numpy as np
-        >>> describe(np.zeros((5, 28, 28)), np.zeros(5), np.zeros((2, 28, 28)), np.zeros(2))
+        >>> env(CH6_QUICK="0"); describe(np.zeros((5, 28, 28)), np.zeros(5), np.zeros((2, 28, 28)), np.zeros(2))
         'train (5, 28, 28), test (2, 28, 28)'
+        >>> env(CH6_QUICK="1"); describe(np.zeros((5, 28, 28)), np.zeros(5), np.zeros((2, 28, 28)), np.zeros(2))
+        'train (5, 28, 28), test (2, 28, 28) — 빠른 모드 부분 집합'
     """
     text = f"train {tuple(x_train.shape)}, test {tuple(x_test.shape)}"
     return text + (" — 빠른 모드 부분 집합" if config.is_quick() else "")

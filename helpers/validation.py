@@ -4,8 +4,8 @@
 book's augmented branch trains on the *whole* training set (``generator.flow(x_train, …)``),
 so every "held-out" fold was also trained on, and it monitors the test set.
 :func:`cross_validate` builds each fold's training pipeline from that fold's training
-indices only (augmentation included) and scores only on the held-out fold;
-:func:`book_cross_validate` keeps the book's behaviour, for measuring the leak on the same folds.
+indices only (augmentation included) and scores only on the held-out fold; with
+``leak=True`` it keeps the book's behaviour, for measuring the leak on the same folds.
 """
 
 from __future__ import annotations
@@ -43,50 +43,37 @@ def _check(x, y, folds):
             raise ValueError(f"fold {number} has an index ≥ {len(x)}: the folds were made for other data.")
 
 
-def cross_validate(build_model, x, y, k: int = 5, augment=None, epochs: int = 10,
-                   batch_size: int = 128, folds=None, verbose: int = 0) -> list[float]:
+def cross_validate(build_model, x, y, *, k: int = 5, augment=None, epochs: int = 10,
+                   batch_size: int = 128, folds=None, verbose: int = 0, leak: bool = False) -> list[float]:
     """Train a fresh model on each fold's training part; return each held-out fold's accuracy.
 
     ``build_model()`` returns a compiled Keras model.  ``augment`` (e.g.
-    :func:`helpers.augment.augmenter`) is applied on the fly, to the training part only.
+    :func:`helpers.augment.shift_flip`) is applied on the fly, to the training part only.
     ``folds`` defaults to :func:`kfold_indices`; pass the same list to compare
     configurations on the same folds.  Nothing of the held-out fold reaches ``fit``.
 
-    Example:
-        >>> scores = cross_validate(lambda: cifar10_cnn((0, 0, 0)), x, y, k=5,
-        ...                         augment=augmenter(horizontal_flip=True))  # doctest: +SKIP
-        >>> len(scores)                                                        # doctest: +SKIP
-        5
-    """
-    return _run_folds(build_model, x, y, k, augment, epochs, batch_size, folds, verbose, leak=False)
+    ``leak=True`` is 프로그램 6-10's loop as printed, only to measure its leak: with
+    ``augment`` it trains on all of ``x`` (the book's ``generator.flow(x_train, …)``),
+    held-out fold included, then scores on the held-out fold.  (Without ``augment`` the book
+    trains on the fold's training part, which is correct.)  The book's
+    ``validation_data=(x_test, y_test)`` only monitors, so it is left out.
 
-
-def book_cross_validate(build_model, x, y, k: int = 5, augment=None, epochs: int = 10,
-                        batch_size: int = 128, folds=None, verbose: int = 0) -> list[float]:
-    """프로그램 6-10's loop as printed, leak included — only to measure the leak.
-
-    With ``augment`` it trains on all of ``x`` (the book's ``generator.flow(x_train, …)``),
-    held-out fold included, then scores on the held-out fold, as the book does.  Without
-    ``augment`` it trains on the fold's training part, which is correct.  The book's
-    ``validation_data=(x_test, y_test)`` only monitors, so it is left out.  Use the same
-    ``folds`` as :func:`cross_validate` to compare the two on the same folds.
+    In full mode the first fold's fit prints its run-time estimate, then the estimate for all folds.
 
     Example:
-        >>> leaky = book_cross_validate(build, x, y, augment=aug, folds=folds)  # doctest: +SKIP
-    """
-    return _run_folds(build_model, x, y, k, augment, epochs, batch_size, folds, verbose, leak=True)
-
-
-def _run_folds(build_model, x, y, k, augment, epochs, batch_size, folds, verbose, leak):
-    """The fold loop of both functions above; ``leak=True`` is the book's 6-10 behaviour.
-
-    In full mode the first fold's fit prints its run-time estimate (:class:`EpochTimer`) and,
-    once it is done, the estimate for all folds.
+        >>> import keras
+        >>> def build():
+        ...     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
+        ...     model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+        ...     return model
+        >>> x = np.random.rand(20, 2).astype("float32"); y = np.eye(2)[(x[:, 0] > 0.5).astype(int)]
+        >>> len(cross_validate(build, x, y, k=4, epochs=1))
+        4
     """
     import time
 
     from . import config
-    from .results import EpochTimer, format_duration
+    from .measure import EpochTimer, format_duration
 
     x, y = np.asarray(x), np.asarray(y)
     folds = kfold_indices(len(x), k) if folds is None else folds
@@ -106,15 +93,16 @@ def _run_folds(build_model, x, y, k, augment, epochs, batch_size, folds, verbose
     return scores
 
 
-def record_scores(scores: dict, name: str = "6.6-cross-validation", **extra):
+def record_scores(scores: dict, *, name: str, **extra):
     """In full mode, write ``results/<name>.json``: each configuration's fold scores and mean.
 
     ``scores`` maps a configuration label (``"000"``, ``"with dropout"`` …) to its list of
     fold accuracies.  In quick mode nothing is written and None is returned.
 
     Example:
-        >>> record_scores({"000": [0.73, 0.72], "100": [0.79, 0.80]}, name="6.6-ablation")  # doctest: +SKIP
-        PosixPath('.../results/6.6-ablation.json')
+        >>> import tempfile; env(CH6_QUICK="0", CH6_RESULTS_DIR=tempfile.mkdtemp())
+        >>> record_scores({"000": [0.73, 0.72], "100": [0.79, 0.80]}, name="6.6-ablation").name
+        '6.6-ablation.json'
     """
     from . import config
     from .results import write_result

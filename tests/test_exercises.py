@@ -1,0 +1,46 @@
+"""직접 해 보기: every solution passes its check, every check has a solution and a notebook cell,
+and a wrong answer is told to try again (so a check can neither be wrong nor always pass)."""
+
+import json
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+
+from helpers import exercises
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("6.*.py"))
+ID = re.compile(r"^6\.[4-8]-\d+$")
+
+
+def _solutions() -> dict:
+    found = {}
+    for path in SOLUTIONS:
+        found.update(runpy.run_path(str(path))["SOLUTIONS"])
+    return found
+
+
+def _notebook_ids() -> set:
+    ids = set()
+    for path in sorted((ROOT / "notebooks").glob("6.*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            ids.update(re.findall(r'check\("(6\.[4-8]-\d+)"', "".join(cell["source"])))
+    return ids
+
+
+def test_every_exercise_has_a_solution_and_a_notebook_check_cell():
+    registered = {i for i in exercises.CHECKS if ID.match(i)}
+    assert registered == set(_solutions()), "each registered check needs one solution in solutions/6.N.py"
+    assert registered == _notebook_ids(), "each check is used by exactly the notebook cells that call check(…)"
+
+
+@pytest.mark.parametrize("exercise_id", sorted(_solutions()))
+def test_the_solution_is_right_and_a_wrong_answer_is_not(exercise_id, offline_data, env):
+    env(CH6_QUICK="1")
+    solution = _solutions()[exercise_id]
+    assert exercises.check(exercise_id, solution["answer"]()) == f"정답입니다! ({exercise_id})"
+    verdict = exercises.check(exercise_id, solution["wrong"]())
+    assert verdict.startswith("다시 해 보세요") and "힌트:" in verdict
+    assert exercises.check(exercise_id, None) == exercises.NOT_YET
