@@ -11,7 +11,7 @@ per wall-clock second (what a student waits) and per CPU second of this process 
 programs on the cores barely change: the fair comparison on a shared machine).
 
 FLOPs: one multiply-add = 2 FLOPs; Conv2D 2·k_h·k_w·C_in·C_out·H_out·W_out, Dense 2·in·out
-per sample; training (forward + backward) = 3 × forward (see ``helpers/training.py``).
+per sample; training (forward + backward) = 3 × forward (see ``helpers/measure.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from helpers import config  # noqa: E402  (quiets TensorFlow's C++ log before it loads)
+from helpers.measure import measure_in_turns  # noqa: E402
 
 BATCH_SIZE = 128  # the book's; never changed here, it is part of the experiment
 PROGRAMS = [  # (program, model builder in helpers.models, dataset)
@@ -82,46 +83,6 @@ def build(model_name: str, jit_compile=None):
     return model
 
 
-def alternate(runs: dict, repeats: int) -> dict:
-    """Warm each run up once, then time them in turn ``repeats`` times (order flips each round).
-
-    A run may return its own ``{"wall": …, "cpu": …}`` (e.g. one epoch without ``fit``'s
-    set-up, from :func:`helpers.training.time_epoch`); otherwise the whole call is timed.
-    """
-    for run in runs.values():
-        run()
-    timings = {name: {"wall": [], "cpu": []} for name in runs}
-    names = list(runs)
-    for round_ in range(repeats):
-        for name in (names if round_ % 2 == 0 else names[::-1]):
-            wall, cpu = time.perf_counter(), time.process_time()
-            result = runs[name]()
-            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            if isinstance(result, dict) and "wall" in result:
-                wall, cpu = result["wall"], result["cpu"]
-            timings[name]["wall"].append(wall)
-            timings[name]["cpu"].append(cpu)
-    for timing in timings.values():
-        timing["wall_median"] = float(np.median(timing["wall"]))
-        timing["cpu_median"] = float(np.median(timing["cpu"]))
-    return timings
-
-
-def matmul_run(size: int = 2048, times: int = 2):
-    """A run for :func:`alternate` that multiplies fp32 matrices; returns (run, FLOPs per run)."""
-    import tensorflow as tf
-
-    a = tf.random.stateless_normal((size, size), seed=(1, 2))
-    b = tf.random.stateless_normal((size, size), seed=(3, 4))
-    multiply = tf.function(lambda a, b: tf.reduce_sum(tf.matmul(a, b)))
-
-    def run():
-        for _ in range(times):
-            multiply(a, b).numpy()
-
-    return run, 2.0 * size**3 * times
-
-
 def rates(timing: dict, items: int) -> dict:
     return {"per_s": items / timing["wall_median"], "per_cpu_s": items / timing["cpu_median"],
             "wall_s": [round(t, 4) for t in timing["wall"]], "cpu_s": [round(t, 4) for t in timing["cpu"]]}
@@ -129,7 +90,7 @@ def rates(timing: dict, items: int) -> dict:
 
 # ---------------------------------------------------------------------------- sections
 def bench_ceiling(repeats: int) -> dict:
-    from helpers.training import matmul_gflops
+    from helpers.measure import matmul_gflops
 
     log("ceiling: fp32 matmul 2048x2048 …")
     found = matmul_gflops(size=2048, repeats=max(repeats, 5))
@@ -143,15 +104,16 @@ def bench_training(n_train: int, repeats: int, ceiling: dict) -> list[dict]:
     The matmul timed between the epochs is this row's own ceiling, measured under the same
     load as the training it is compared with.
     """
-    from helpers.training import flops_per_sample, time_epoch, train_dataset
+    from helpers.augment import augmented_dataset
+    from helpers.measure import flops_per_sample, matmul_run, time_epoch
 
     rows = []
     for program, model_name, dataset in PROGRAMS:
         log(f"training {program} ({model_name}, {dataset}, {n_train} samples/epoch) …")
         (x, y), _ = book_arrays(dataset, n_train, 0)
         book_model, curriculum_model = build(model_name), build(model_name)
-        pipeline = train_dataset(x, y, batch_size=BATCH_SIZE)
-        matmul, matmul_flops = matmul_run()
+        pipeline = augmented_dataset(x, y, None, BATCH_SIZE)
+        matmul, matmul_flops = matmul_run(times=2)
         calls = {"book": [], "curriculum": []}
 
         def epoch(model, data, way, **arguments):
@@ -159,11 +121,11 @@ def bench_training(n_train: int, repeats: int, ceiling: dict) -> list[dict]:
             calls[way].append(seconds["call_wall"])
             return seconds
 
-        timings = alternate({
+        timings = measure_in_turns({
             "book": lambda: epoch(book_model, x, "book", y=y, batch_size=BATCH_SIZE),
             "curriculum": lambda: epoch(curriculum_model, pipeline, "curriculum"),
             "matmul": matmul,
-        }, repeats)
+        }, repeats=repeats)
         flops = flops_per_sample(book_model, training=True)
         local = {"gflops_wall": matmul_flops / timings["matmul"]["wall_median"] / 1e9,
                  "gflops_cpu": matmul_flops / timings["matmul"]["cpu_median"] / 1e9}
@@ -184,32 +146,6 @@ def bench_training(n_train: int, repeats: int, ceiling: dict) -> list[dict]:
     return rows
 
 
-def curriculum_augmentation():
-    """The 6-8 pipeline from helpers.augment: ``(source, augmenter, augmented_dataset, shift_flip)``;
-    a minimal stand-in if that module is missing, and ``shift_flip`` None where it is older."""
-    try:
-        from helpers.augment import augmented_dataset, augmenter
-    except ImportError:
-        import keras
-        import tensorflow as tf
-
-        def augmenter(width_shift_range, height_shift_range, horizontal_flip, interpolation="bilinear"):
-            return keras.Sequential([
-                keras.layers.RandomTranslation(height_shift_range, width_shift_range,
-                                               fill_mode="nearest", interpolation=interpolation),
-                keras.layers.RandomFlip("horizontal")])
-
-        def augmented_dataset(x, y, augment, batch_size):
-            data = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x)).batch(batch_size)
-            data = data.map(lambda a, b: (augment(a, training=True), b), num_parallel_calls=tf.data.AUTOTUNE)
-            return data.prefetch(tf.data.AUTOTUNE)
-
-        return "benchmarks/bench.py stand-in (helpers.augment missing)", augmenter, augmented_dataset, None
-    from helpers import augment
-
-    return "helpers.augment", augmenter, augmented_dataset, getattr(augment, "shift_flip", None)
-
-
 def bench_augmentation(n_images: int, repeats: int) -> dict:
     import warnings
 
@@ -219,7 +155,8 @@ def bench_augmentation(n_images: int, repeats: int) -> dict:
 
     log(f"augmentation (6-8): ImageDataGenerator.flow vs tf.data, {n_images} images/epoch …")
     (x, y), _ = book_arrays("cifar10", n_images, 0)
-    source, augmenter, augmented_dataset, shift_flip = curriculum_augmentation()
+    from helpers.augment import augmented_dataset, augmenter, shift_flip
+
     settings = dict(width_shift_range=0.1, height_shift_range=0.1, horizontal_flip=True)  # 책 34행
     generator = ImageDataGenerator(**settings)
     nearest = augmented_dataset(x, y, augmenter(**settings, interpolation="nearest"), BATCH_SIZE)
@@ -227,9 +164,8 @@ def bench_augmentation(n_images: int, repeats: int) -> dict:
     ways = {"flow": lambda: drain(generator.flow(x, y, batch_size=BATCH_SIZE)),
             "tf_data_nearest": lambda: drain(nearest),
             "tf_data_bilinear": lambda: drain(bilinear)}
-    if shift_flip is not None:  # what 6-8 trains with (whole-pixel shifts by tf.gather)
-        gathered = augmented_dataset(x, y, shift_flip(**settings), BATCH_SIZE)
-        ways["tf_data_shift_flip"] = lambda: drain(gathered)
+    gathered = augmented_dataset(x, y, shift_flip(**settings), BATCH_SIZE)  # what 6-8 trains with
+    ways["tf_data_shift_flip"] = lambda: drain(gathered)
 
     def drain(batches):
         count = 0
@@ -238,15 +174,13 @@ def bench_augmentation(n_images: int, repeats: int) -> dict:
             if count >= n_images:
                 break
 
-    timings = alternate(ways, repeats)
+    timings = measure_in_turns(ways, repeats=repeats)
     found = {name: rates(timing, n_images) for name, timing in timings.items()}
-    extra = {}
-    if "tf_data_shift_flip" in found:
-        extra = {"ratio_shift_flip_wall": found["tf_data_shift_flip"]["per_s"] / found["flow"]["per_s"],
-                 "ratio_shift_flip_cpu": found["tf_data_shift_flip"]["per_cpu_s"] / found["flow"]["per_cpu_s"]}
+    extra = {"ratio_shift_flip_wall": found["tf_data_shift_flip"]["per_s"] / found["flow"]["per_s"],
+             "ratio_shift_flip_cpu": found["tf_data_shift_flip"]["per_cpu_s"] / found["flow"]["per_cpu_s"]}
     return {"settings": "ImageDataGenerator(width_shift_range=0.1, height_shift_range=0.1, "
                         "horizontal_flip=True), batch 128, CIFAR-10 float32",
-            "curriculum_source": source, "images_per_epoch": n_images, **found,
+            "images_per_epoch": n_images, **found,
             "ratio_wall": found["tf_data_nearest"]["per_s"] / found["flow"]["per_s"],
             "ratio_cpu": found["tf_data_nearest"]["per_cpu_s"] / found["flow"]["per_cpu_s"],
             "ratio_bilinear_wall": found["tf_data_bilinear"]["per_s"] / found["flow"]["per_s"], **extra}
@@ -258,7 +192,7 @@ def bench_inference(n_test: int, repeats: int) -> list[dict]:
         log(f"inference {program}: evaluate on {n_test} test images …")
         _, (x_test, y_test) = book_arrays(dataset, 0, n_test)
         model = build(model_name)
-        timing = alternate({"evaluate": lambda: model.evaluate(x_test, y_test, verbose=0)}, repeats)
+        timing = measure_in_turns({"evaluate": lambda: model.evaluate(x_test, y_test, verbose=0)}, repeats=repeats)
         rows.append({"program": program, "model": model_name, "test_images": n_test,
                      "how": "cnn.evaluate(x_test, y_test) as the book (Keras default batch 32)",
                      **rates(timing["evaluate"], n_test)})
@@ -266,32 +200,32 @@ def bench_inference(n_test: int, repeats: int) -> list[dict]:
 
 
 def bench_yolo(repeats: int) -> list[dict]:
+    """프로그램 6-12's forward pass as the lesson runs it: dog.jpg, pixels × 1/256, 448×448, through
+    the same ``helpers.detection.forward`` (and its ``preprocess``) that the notebook's ``detect`` uses."""
     import cv2
 
-    folder = config.darknet_dir()
-    image = cv2.imread(str(folder / "dog.jpg"))
-    if image is None:
-        image = np.random.default_rng(0).integers(0, 256, (576, 768, 3), dtype=np.uint8)
+    from helpers import darknet, detection
+
+    image = detection.load_image(darknet.darknet_file("dog.jpg"))
+    size = 448                                   # the book's input size, whatever the cfg says
     rows = []
     for name in YOLO_MODELS:
-        cfg, weights = folder / f"{name}.cfg", folder / f"{name}.weights"
-        if not (cfg.is_file() and weights.is_file()):
-            missing = cfg if not cfg.is_file() else weights
-            rows.append({"model": name, "skipped": f"{missing.name} not in config.darknet_dir()"})
+        try:
+            model = darknet.resolve_model(name, download=False)
+            darknet.check_darknet_files(model.cfg, model.weights, model.names)
+        except darknet.ModelUnavailableError as error:
+            rows.append({"model": name, "skipped": f"{error.filename} is not on disk (the benchmark downloads nothing)"})
             continue
-        text = cfg.read_text()
-        width = int(re.search(r"^\s*width\s*=\s*(\d+)", text, re.M).group(1))
-        height = int(re.search(r"^\s*height\s*=\s*(\d+)", text, re.M).group(1))
-        log(f"YOLO {name} at {width}x{height} …")
-        net = cv2.dnn.readNetFromDarknet(str(cfg), str(weights))
-        outputs = net.getUnconnectedOutLayersNames()
+        except (FileNotFoundError, ValueError) as error:     # a missing, truncated or mismatched file
+            rows.append({"model": name, "skipped": str(error)})
+            continue
+        log(f"YOLO {name} at {size}x{size} …")
+        net = cv2.dnn.readNet(str(model.weights), str(model.cfg))   # the book's line 13
 
-        def forward():
-            net.setInput(cv2.dnn.blobFromImage(image, 1 / 255.0, (width, height), swapRB=True, crop=False))
-            net.forward(outputs)
-
-        timing = alternate({"forward": forward}, max(repeats, 10))["forward"]
-        rows.append({"model": name, "input": f"{width}x{height}", "ms_per_forward": 1000 * timing["wall_median"],
+        timing = measure_in_turns({"forward": lambda net=net: detection.forward(net, image, size)}, repeats=max(repeats, 10))["forward"]
+        rows.append({"model": name, "input": f"{size}x{size}", "image": "dog.jpg",
+                     "preprocess": "helpers.detection.preprocess: blobFromImage(img, 1/256, (448, 448), swapRB=True)",
+                     "ms_per_forward": 1000 * timing["wall_median"],
                      "cpu_ms_per_forward": 1000 * timing["cpu_median"], "opencv": cv2.__version__,
                      "opencv_threads": cv2.getNumThreads()})
     return rows
@@ -301,7 +235,7 @@ def bench_notebooks() -> dict:
     import nbformat
     from nbclient import NotebookClient
 
-    os.environ["CH6_QUICK"] = "1"
+    environment = config.child_environment(CH6_QUICK="1")
     rows = []
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         log(f"notebook {path.name} (quick mode) …")
@@ -310,7 +244,7 @@ def bench_notebooks() -> dict:
         start = time.perf_counter()
         try:
             NotebookClient(notebook, timeout=1800, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+                           resources={"metadata": {"path": str(path.parent)}}).execute(env=environment)
             status = "ok"
         except Exception as error:  # a failing notebook is a figure too, not a crash of the bench
             status = f"{type(error).__name__}: {str(error).strip().splitlines()[-1][:200]}"
@@ -339,11 +273,11 @@ def probe(spec: dict) -> dict:
         tf.config.threading.set_intra_op_parallelism_threads(spec["threads"][0])
         tf.config.threading.set_inter_op_parallelism_threads(spec["threads"][1])
     (x, y), _ = book_arrays(spec["dataset"], spec["n_train"], 0)
-    from helpers.training import time_epoch
+    from helpers.measure import time_epoch
 
     model = build(spec["model"])
-    timing = alternate({"fit": lambda: time_epoch(model, x, y, batch_size=BATCH_SIZE)},
-                       spec["repeats"])["fit"]
+    timing = measure_in_turns({"fit": lambda: time_epoch(model, x, y, batch_size=BATCH_SIZE)},
+                       repeats=spec["repeats"])["fit"]
     return rates(timing, spec["n_train"])
 
 
@@ -352,12 +286,12 @@ def bench_investigation(n_train: int, repeats: int) -> dict:
     log("investigation: XLA jit_compile on the CIFAR-10 CNN …")
     (x, y), _ = book_arrays("cifar10", n_train, 0)
     plain, xla = build("cifar10_cnn", jit_compile=False), build("cifar10_cnn", jit_compile=True)
-    from helpers.training import time_epoch
+    from helpers.measure import time_epoch
 
-    timings = alternate({
+    timings = measure_in_turns({
         "jit_compile_false": lambda: time_epoch(plain, x, y, batch_size=BATCH_SIZE),
         "jit_compile_true": lambda: time_epoch(xla, x, y, batch_size=BATCH_SIZE),
-    }, max(2, repeats // 2))
+    }, repeats=max(2, repeats // 2))
     found = {"model": "cifar10_cnn (6-4), book's way", "samples_per_epoch": n_train,
              "xla": {name: rates(timing, n_train) for name, timing in timings.items()}}
     found["xla"]["ratio_wall"] = found["xla"]["jit_compile_true"]["per_s"] / found["xla"]["jit_compile_false"]["per_s"]
@@ -371,7 +305,7 @@ def bench_investigation(n_train: int, repeats: int) -> dict:
             spec = {"model": "cifar10_cnn", "dataset": "cifar10", "n_train": n_train,
                     "repeats": max(2, repeats // 2), "threads": threads}
             child = subprocess.run([sys.executable, __file__, "--probe", json.dumps(spec)],
-                                   env={**os.environ, **environment}, capture_output=True, text=True)
+                                   env=config.child_environment(**environment), capture_output=True, text=True)
             if child.returncode != 0:
                 raise SystemExit(f"probe '{name}' failed:\n{child.stderr[-2000:]}")
             result = json.loads(child.stdout.strip().splitlines()[-1])
@@ -496,10 +430,10 @@ def check_targets(report: dict) -> list[dict]:
 
 
 def write_json(path: Path, report: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_suffix(".json.part")
-    part.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    part.replace(path)
+    from helpers.files import atomic_write
+
+    with atomic_write(path) as temporary:
+        temporary.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def main(argv=None) -> int:

@@ -102,18 +102,41 @@ def measure(run, *, repeats: int = 5, warmup: int = 1) -> dict:
         >>> sorted(timing), len(timing["wall"])
         (['cpu', 'cpu_median', 'wall', 'wall_median'], 3)
     """
+    return measure_in_turns({"run": run}, repeats=repeats, warmup=warmup)["run"]
+
+
+def measure_in_turns(runs: dict, *, repeats: int = 5, warmup: int = 1) -> dict:
+    """Warm each run up, then time the runs in turn ``repeats`` times (the order flips each round),
+    so a busy machine slows them all alike; ``{name: timing}`` as :func:`measure` gives it.
+
+    A run may return its own ``{"wall": …, "cpu": …}`` (e.g. one epoch without ``fit``'s
+    set-up, from :func:`time_epoch`); otherwise the whole call is timed.
+
+    Example:
+        >>> timings = measure_in_turns({"short": lambda: sum(range(100)), "long": lambda: sum(range(10**5))}, repeats=3)
+        >>> timings["short"]["cpu_median"] <= timings["long"]["cpu_median"], len(timings["long"]["wall"])
+        (True, 3)
+    """
     if repeats < 1:
         raise ValueError(f"measure: repeats must be at least 1, got {repeats}")
     for _ in range(warmup):
-        run()
-    wall, cpu = [], []
-    for _ in range(repeats):
-        wall_start, cpu_start = time.perf_counter(), time.process_time()
-        run()
-        wall.append(time.perf_counter() - wall_start)
-        cpu.append(time.process_time() - cpu_start)
-    return {"wall": wall, "cpu": cpu,
-            "wall_median": float(np.median(wall)), "cpu_median": float(np.median(cpu))}
+        for run in runs.values():
+            run()
+    timings = {name: {"wall": [], "cpu": []} for name in runs}
+    names = list(runs)
+    for round_ in range(repeats):
+        for name in (names if round_ % 2 == 0 else names[::-1]):
+            wall, cpu = time.perf_counter(), time.process_time()
+            result = runs[name]()
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            if isinstance(result, dict) and "wall" in result:
+                wall, cpu = result["wall"], result["cpu"]
+            timings[name]["wall"].append(wall)
+            timings[name]["cpu"].append(cpu)
+    for timing in timings.values():
+        timing["wall_median"] = float(np.median(timing["wall"]))
+        timing["cpu_median"] = float(np.median(timing["cpu"]))
+    return timings
 
 
 def time_epoch(model, x, y=None, **fit_arguments) -> dict:
@@ -185,25 +208,42 @@ def _leaf_layers(model):
             yield layer
 
 
-def matmul_gflops(size: int = 2048, repeats: int = 5) -> dict:
-    """The machine's ceiling: fp32 matrix-multiply GFLOP/s through TensorFlow (all cores).
-
-    Multiplies two ``size × size`` float32 matrices (``2·size³`` FLOPs) ``repeats`` times
-    after a warm-up and returns the median rates per wall-clock second (``wall``) and per
-    CPU second of this process (``cpu``, which other programs on the machine barely change).
+def matmul_run(size: int = 2048, times: int = 1):
+    """A run that multiplies two ``size × size`` fp32 matrices ``times`` times through TensorFlow
+    (all cores); returns ``(run, FLOPs per run)``, for :func:`measure` or :func:`measure_in_turns`.
 
     Example:
-        >>> ceiling = matmul_gflops(size=256, repeats=2)
-        >>> ceiling["wall"] > 0 and ceiling["size"] == 256
-        True
+        >>> run, flops = matmul_run(size=64)
+        >>> run(); flops
+        524288.0
     """
     import tensorflow as tf
 
     a = tf.random.stateless_normal((size, size), seed=(1, 2))
     b = tf.random.stateless_normal((size, size), seed=(3, 4))
     multiply = tf.function(lambda a, b: tf.reduce_sum(tf.matmul(a, b)))
-    timing = measure(lambda: multiply(a, b).numpy(), repeats=repeats, warmup=2)
-    flops = 2.0 * size**3
+
+    def run():
+        for _ in range(times):
+            multiply(a, b).numpy()
+
+    return run, 2.0 * size**3 * times
+
+
+def matmul_gflops(size: int = 2048, repeats: int = 5) -> dict:
+    """The machine's ceiling: fp32 matrix-multiply GFLOP/s through TensorFlow (all cores).
+
+    Times :func:`matmul_run` ``repeats`` times after a warm-up and returns the median rates per
+    wall-clock second (``wall``) and per CPU second of this process (``cpu``, which other
+    programs on the machine barely change).
+
+    Example:
+        >>> ceiling = matmul_gflops(size=256, repeats=2)
+        >>> ceiling["wall"] > 0 and ceiling["size"] == 256
+        True
+    """
+    run, flops = matmul_run(size)
+    timing = measure(run, repeats=repeats, warmup=2)
     return {"size": size, "wall": flops / timing["wall_median"] / 1e9,
             "cpu": flops / timing["cpu_median"] / 1e9}
 

@@ -2,7 +2,7 @@
 
 A tiny workload (LeNet-5, 1,024 MNIST-sized samples, batch 128 = 8 steps per epoch) is trained
 one epoch at a time, the book's way (NumPy arrays into ``fit``) and the curriculum's way
-(``helpers.training.train_dataset``), alternately in this process.  The figure compared is CPU
+(``helpers.augment.augmented_dataset`` without augmentation), alternately in this process.  The figure compared is CPU
 seconds per epoch, which other programs on a shared machine hardly change (wall-clock time on
 a busy 2-core machine swings by 2× from one epoch to the next).  The test fails only if the
 curriculum's epochs cost more than the book's by more than the noise margin measured in the
@@ -13,7 +13,9 @@ same run: the larger relative spread (max − min) / median of either path's own
 import numpy as np
 import pytest
 
-from helpers import config, training
+from helpers import config
+from helpers.augment import augmented_dataset
+from helpers.measure import measure_in_turns, time_epoch
 from helpers.models import lenet5
 
 REPEATS = 7
@@ -32,12 +34,8 @@ def _workload():
 
 def compare(book_epoch, curriculum_epoch, repeats=REPEATS):
     """Alternate the two epoch functions; return CPU-second medians, ratio and noise margin."""
-    book_epoch(), curriculum_epoch()  # warm-up: tracing, thread pools
-    book, curriculum = [], []
-    for round_ in range(repeats):
-        pair = [(book_epoch, book), (curriculum_epoch, curriculum)]
-        for run, seconds in (pair if round_ % 2 == 0 else pair[::-1]):
-            seconds.append(run()["cpu"])
+    timings = measure_in_turns({"book": book_epoch, "curriculum": curriculum_epoch}, repeats=repeats)
+    book, curriculum = timings["book"]["cpu"], timings["curriculum"]["cpu"]
     spread = lambda s: (max(s) - min(s)) / float(np.median(s))  # noqa: E731
     return {"book_cpu": float(np.median(book)), "curriculum_cpu": float(np.median(curriculum)),
             "slowdown": float(np.median(curriculum) / np.median(book)) - 1.0,
@@ -47,20 +45,20 @@ def compare(book_epoch, curriculum_epoch, repeats=REPEATS):
 def _book_and_curriculum(x, y, pipeline):
     config.set_seed()
     book_model, curriculum_model = lenet5(), lenet5()
-    book = lambda: training.time_epoch(book_model, x, y, batch_size=128)  # noqa: E731
-    curriculum = lambda: training.time_epoch(curriculum_model, pipeline)  # noqa: E731
+    book = lambda: time_epoch(book_model, x, y, batch_size=128)  # noqa: E731
+    curriculum = lambda: time_epoch(curriculum_model, pipeline)  # noqa: E731
     return book, curriculum
 
 
 def test_curriculum_training_path_is_not_slower_than_the_books():
     x, y = _workload()
-    book, curriculum = _book_and_curriculum(x, y, training.train_dataset(x, y, batch_size=128))
+    book, curriculum = _book_and_curriculum(x, y, augmented_dataset(x, y, None, 128))
     found = compare(book, curriculum)
     assert found["slowdown"] <= found["margin"], (
-        f"helpers.training.train_dataset made an epoch cost {found['slowdown']:.1%} more CPU time than "
+        f"helpers.augment.augmented_dataset made an epoch cost {found['slowdown']:.1%} more CPU time than "
         f"the book's fit(x, y, batch_size=128) ({found['curriculum_cpu']:.3f} s vs {found['book_cpu']:.3f} s), "
         f"more than this run's noise margin of {found['margin']:.1%}. Look at what changed in "
-        "helpers/training.py, then run `python benchmarks/bench.py --only training` for the full figures."
+        "helpers/augment.py, then run `python benchmarks/bench.py --only training` for the full figures."
     )
 
 
@@ -74,7 +72,7 @@ def test_the_guard_catches_a_slower_pipeline():
         heavy = tf.sort(tf.reshape(tf.cast(images, tf.float64), [-1]))
         return images + tf.cast(heavy[0] * 0.0, tf.float32), labels
 
-    slow = training.train_dataset(x, y, batch_size=128).map(wasteful)
+    slow = augmented_dataset(x, y, None, 128).map(wasteful)
     for _ in range(3):
         book, curriculum = _book_and_curriculum(x, y, slow)
         found = compare(book, curriculum, repeats=3)

@@ -20,7 +20,7 @@ def saved(tmp_path, env):
     model = _tiny_model()
     x, y = np.random.rand(32, 4).astype("float32"), np.eye(3)[np.random.randint(0, 3, 32)]
     hist = model.fit(x, y, epochs=2, verbose=0)
-    checkpoints.save_checkpoint("6-x", model, hist, 0.5, "random 32", folder=tmp_path)
+    checkpoints.save_checkpoint("6-x", model, hist, 0.5, data="random 32", folder=tmp_path)
     return tmp_path, model, hist
 
 
@@ -29,24 +29,26 @@ def test_round_trip_restores_weights_and_history(saved):
     manifest = json.loads((folder / "MANIFEST.json").read_text())
     entry = manifest["6-x"]
     assert entry["epochs"] == 2 and entry["test_accuracy_percent"] == 50.0 and entry["parameters"] == 15
-    assert set(entry["sha256"]) == {"6-x.weights.npz", "6-x.history.json"}
+    assert set(entry["sha256"]) == {entry["weights"], entry["history"]}
+    assert entry["weights"].startswith("6-x.") and entry["weights"].endswith(".weights.npz")
     fresh = _tiny_model()
     history = checkpoints.load_checkpoint("6-x", fresh)
     for a, b in zip(model.get_weights(), fresh.get_weights()):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(history["loss"], hist.history["loss"], rtol=1e-6)
-    assert not list(folder.glob("*.part"))
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["MANIFEST.json", entry["weights"], entry["history"]])
 
 
 def test_quick_mode_saves_nothing(tmp_path, env):
     env(CH6_QUICK="1")
-    assert checkpoints.save_checkpoint("6-x", _tiny_model(), {"loss": [1.0]}, 0.1, "x", folder=tmp_path) is None
+    assert checkpoints.save_checkpoint("6-x", _tiny_model(), {"loss": [1.0]}, 0.1, data="x", folder=tmp_path) is None
     assert list(tmp_path.iterdir()) == []
 
 
 def test_changed_file_is_refused(saved):
     folder, _, _ = saved
-    with open(folder / "6-x.weights.npz", "r+b") as handle:
+    weights = json.loads((folder / "MANIFEST.json").read_text())["6-x"]["weights"]
+    with open(folder / weights, "r+b") as handle:
         handle.seek(-8, 2)
         handle.write(b"corrupt!")
     with pytest.raises(checkpoints.CheckpointError, match="does not match its SHA-256.*make checkpoints"):
@@ -55,7 +57,7 @@ def test_changed_file_is_refused(saved):
 
 def test_missing_file_and_unknown_program_are_refused(saved):
     folder, _, _ = saved
-    (folder / "6-x.history.json").unlink()
+    (folder / json.loads((folder / "MANIFEST.json").read_text())["6-x"]["history"]).unlink()
     with pytest.raises(checkpoints.CheckpointError, match="is missing.*make checkpoints"):
         checkpoints.load_checkpoint("6-x", _tiny_model())
     with pytest.raises(checkpoints.CheckpointError, match="No checkpoint for 프로그램 6-99"):
@@ -72,7 +74,9 @@ def test_a_different_model_is_refused(saved):
 
 def test_record_run_skips_when_nothing_was_trained(env, tmp_path):
     env(CH6_QUICK="0", CH6_RESULTS_DIR=tmp_path)
-    assert results.record_run("6-x", _tiny_model(), {"loss": [1.0]}, 0.5, results.EpochTimer(), "x") is None
+    from helpers.measure import EpochTimer
+
+    assert results.record_run("6-x", _tiny_model(), {"loss": [1.0]}, 0.5, EpochTimer(), data="x") is None
     assert list(tmp_path.iterdir()) == []
 
 
@@ -82,7 +86,9 @@ DATASETS = {"6-1": "mnist", "6-2": "mnist", "6-3": "fashion_mnist", "6-4": "cifa
 
 
 def test_committed_manifest_lists_every_program_and_stays_small():
-    folder = checkpoints.checkpoint_dir()
+    from helpers import config
+
+    folder = config.checkpoint_dir()
     manifest = checkpoints.read_manifest(folder)
     assert sorted(manifest) == sorted(BUILDERS)
     total = sum((folder / name).stat().st_size for e in manifest.values() for name in e["sha256"])
@@ -127,7 +133,7 @@ def test_notebook_64_shows_trained_results_from_checkpoints_without_training(off
     text = "".join(o.get("text", "") for c in nbformat.read(executed, 4).cells
                    if c.cell_type == "code" for o in c.outputs)
     for program in ("6-1", "6-2", "6-3", "6-4"):
-        assert f"체크포인트 {program}를 불러왔습니다" in text
+        assert f"체크포인트 {program}: " in text
     assert "Epoch 1/" not in text  # nothing was trained
     accuracies = [float(a) for a in re.findall(r"정확률은 ([0-9.]+)", text)]
     assert len(accuracies) == 6  # 6-1, 6-2, 6-3, 6-4, 6-5 from .keras and from .h5

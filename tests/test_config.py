@@ -22,7 +22,26 @@ def test_quick_mode_follows_env_and_override(env):
 
 def test_full_mode_is_the_default(env):
     env(CH6_QUICK=None)
-    assert not config.is_quick()
+    assert not config.is_quick() and config.quick_mode_source() == "default"
+
+
+@pytest.mark.parametrize("value", ["2", "y", "quick", "ja", "1.0"])
+def test_an_unknown_quick_setting_is_refused_not_read_as_full_mode(env, value):
+    env(CH6_QUICK=value)
+    with pytest.raises(ValueError, match=r"CH6_QUICK=.* is not understood.*accepted values: 1, true, yes, on, 0"):
+        config.is_quick()
+
+
+@pytest.mark.parametrize("value, quick", [("1", True), ("TRUE", True), ("on", True), ("0", False), ("off", False)])
+def test_the_documented_quick_settings(env, value, quick):
+    env(CH6_QUICK=value)
+    assert config.is_quick() is quick and config.quick_mode_source() == f"CH6_QUICK={value}"
+
+
+@pytest.mark.parametrize("value", ["0", "1", 1, 0])
+def test_set_quick_mode_takes_only_true_false_or_none(value):
+    with pytest.raises(TypeError, match="True, False or None"):
+        config.set_quick_mode(value)
 
 
 def test_epochs_rejects_nonsense():
@@ -90,38 +109,94 @@ def test_paths_come_from_the_environment(env, tmp_path):
 
 def test_defaults_without_any_variable(env):
     env(CH6_DATA_DIR=None, CH6_CACHE_DIR=None, CH6_DARKNET_DIR=None, CH6_CUB_DIR=None,
-        CH6_YOLO_MODEL=None, CH6_RESULTS_DIR=None)
-    assert config.cache_dir() == Path.home() / ".cache" / "ch6"
-    assert config.darknet_dir() == config.cache_dir() / "darknet"
-    assert config.cub_dir() == config.cache_dir() / "CUB200"
+        CH6_YOLO_MODEL=None, CH6_RESULTS_DIR=None, CH6_CHECKPOINT_DIR=None, CH6_PRETRAINED_DIR=None,
+        CH6_IMAGES_DIR=None, CH6_CUB_URLS=None)
+    cache = Path.home() / ".cache" / "ch6"
+    assert config.cache_dir() == cache
+    assert config.darknet_dir() == cache / "darknet"
+    assert config.cub_dir() == cache / "CUB200"
     assert config.yolo_model_name() == "yolov3"
-    assert config.results_dir() == config.REPO_ROOT / "results"
+    # ordinary runs write only into the user's cache, never into the repository
+    assert config.results_dir() == cache / "results"
+    assert config.checkpoint_output_dir() == cache / "my-checkpoints"
+    assert config.checkpoint_dir() == config.REPO_ROOT / "checkpoints"  # the shipped ones are read
+    assert config.asset_dir("pretrained") is None and config.asset_dir("cub") is None
+    assert config.download_sources("CUB_200_2011.tgz") is None
+
+
+def test_checkpoint_dir_is_honoured_for_reading_and_writing(env, tmp_path):
+    env(CH6_CHECKPOINT_DIR=tmp_path / "ckpt")
+    assert config.checkpoint_dir() == config.checkpoint_output_dir() == tmp_path / "ckpt"
+    assert config.checkpoint_dir_is_configured()
+
+
+def test_asset_folders_and_download_sources_follow_the_environment(env, tmp_path):
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "pretrained").mkdir()
+    env(CH6_DATA_DIR=tmp_path / "datasets", CH6_PRETRAINED_DIR=None, CH6_IMAGES_DIR=None)
+    assert config.asset_dir("pretrained") == tmp_path / "pretrained"
+    assert config.asset_dir("images") is None  # no sibling folder
+    env(CH6_IMAGES_DIR=tmp_path / "photos", CH6_CUB_URLS="http://127.0.0.1:1/a.tgz  http://127.0.0.1:2/b.tgz")
+    assert config.asset_dir("images") == tmp_path / "photos"
+    assert config.download_sources("CUB_200_2011.tgz") == ["http://127.0.0.1:1/a.tgz", "http://127.0.0.1:2/b.tgz"]
+    assert config.download_sources("coco.names") is None
+    with pytest.raises(ValueError, match="unknown kind"):
+        config.asset_dir("weights")
+
+
+def test_child_environment_adds_and_removes_variables(env):
+    env(CH6_SEED="3")
+    child = config.child_environment(CH6_QUICK="1", CH6_SEED=None)
+    assert child["CH6_QUICK"] == "1" and "CH6_SEED" not in child and "PATH" in child
+
+
+def test_only_config_reads_environment_variables():
+    """config.py is the one reader of settings: no other project file reads os.environ or getenv."""
+    import re
+
+    pattern = re.compile(r"os\.environ|getenv")
+    offenders = []
+    for folder in ("helpers", "tools", "benchmarks"):
+        for path in sorted((config.REPO_ROOT / folder).rglob("*.py")):
+            if path.name == "config.py" and folder == "helpers":
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if pattern.search(line):
+                    offenders.append(f"{path.relative_to(config.REPO_ROOT)}:{number}: {line.strip()}")
+    assert not offenders, "read settings through helpers.config instead:\n" + "\n".join(offenders)
 
 
 def test_check_versions_reports_and_rejects(monkeypatch):
-    found = config.check_versions(("numpy", "matplotlib"))
+    from helpers import session
+
+    found = session.check_versions(("numpy", "matplotlib"))
     assert set(found) == {"numpy", "matplotlib"}
     import cv2
 
     monkeypatch.setattr(cv2, "__version__", "5.0.0")
     with pytest.raises(RuntimeError, match="Darknet importer"):
-        config.check_versions(("cv2",))
+        session.check_versions(("cv2",))
     import numpy
 
     monkeypatch.setattr(numpy, "__version__", "1.20.0")
     with pytest.raises(RuntimeError, match="pip install -r requirements.txt"):
-        config.check_versions(("numpy",))
+        session.check_versions(("numpy",))
 
 
-def test_setup_prints_mode_and_seed(env, capsys):
-    env(CH6_QUICK="1", CH6_SEED="5")
-    info = config.setup(modules=("numpy",))
+def test_setup_prints_versions_seed_and_how_the_mode_was_chosen(env, capsys):
+    from helpers import session
+
+    env(CH6_QUICK="1", CH6_SEED="5", CH6_DATA_DIR=None)
+    assert session.setup(modules=("numpy",)) is None
     out = capsys.readouterr().out
-    assert info == {"versions": {"numpy": np.__version__}, "seed": 5, "quick": True}
-    assert "빠른 모드" in out and "난수 씨앗(seed): 5" in out
+    assert f"numpy {np.__version__}" in out and "난수 씨앗(seed): 5" in out
+    assert "⚡ 빠른 모드 (환경 변수 CH6_QUICK=1)" in out
     env(CH6_QUICK="0")
-    config.setup(modules=("numpy",))
-    assert "전체 모드" in capsys.readouterr().out
+    session.setup(modules=("numpy",))
+    assert "전체 모드 (환경 변수 CH6_QUICK=0)" in capsys.readouterr().out
+    config.set_quick_mode(True)
+    session.setup(modules=("numpy",))
+    assert "빠른 모드 (helpers.set_quick_mode()로 정함)" in capsys.readouterr().out
 
 
 def test_model_dir_follows_env_and_defaults_to_the_cache(env, tmp_path):
@@ -129,12 +204,3 @@ def test_model_dir_follows_env_and_defaults_to_the_cache(env, tmp_path):
     assert config.model_dir() == tmp_path / "cache" / "models"
     env(CH6_MODEL_DIR=tmp_path / "mine")
     assert config.model_dir() == tmp_path / "mine"
-
-
-def test_in_colab_looks_for_the_colab_module(monkeypatch):
-    import sys
-    import types
-
-    assert config.in_colab() is False
-    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    assert config.in_colab() is True

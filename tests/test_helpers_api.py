@@ -24,7 +24,7 @@ def public_api():
 
 def test_the_api_is_found():
     names = {name for _, name, _ in public_api()}
-    assert {"load_mnist", "cross_validate", "shift_flip", "download", "detect"} <= names
+    assert {"load_mnist", "cross_validate", "shift_flip", "fetch", "detect", "atomic_write"} <= names
     assert len(names) > 100
 
 
@@ -42,3 +42,18 @@ def test_every_public_function_is_called_by_a_test():
     untested = [f"helpers.{module}.{name}" for module, name, obj in public_api()
                 if inspect.isfunction(obj) and not re.search(rf"\b{name}\(", tests)]
     assert not untested, f"write a test that calls each of: {untested}"
+
+
+def test_examples_run_rather_than_being_skipped():
+    """Docstring examples are executed (pytest --doctest-modules helpers in make test): none is skipped."""
+    skipped = [f"{path.name}:{number}" for path in sorted(Path(helpers.__file__).parent.glob("*.py"))
+               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if "doctest: +SKIP" in line]
+    assert not skipped, f"rewrite or delete these examples instead of skipping them: {skipped}"
+
+
+def test_each_module_stays_small():
+    """One job a module: none grows past ~350 lines (CONTRIBUTING.md's module map)."""
+    long = {path.name: n for path in sorted(Path(helpers.__file__).parent.glob("*.py"))
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 360}
+    assert not long, f"split these modules by job: {long}"

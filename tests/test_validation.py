@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers.augment import augmenter
-from helpers.validation import book_cross_validate, cross_validate, kfold_indices
+from helpers.validation import cross_validate, kfold_indices
 
 MARK = 1000.0  # the spy augmentation adds this, so training can tell augmented images apart
 
@@ -67,11 +67,11 @@ def test_no_held_out_index_is_seen_in_training_or_augmentation(augment):
 def test_the_books_variant_does_leak_when_augmenting():
     x, y = indexed_images(50)
     log = []
-    book_cross_validate(lambda: SpyModel(log), x, y, k=5, augment=spy_augment, epochs=1, batch_size=8)
+    cross_validate(lambda: SpyModel(log), x, y, k=5, augment=spy_augment, epochs=1, batch_size=8, leak=True)
     for entry, (_, val) in zip(log, kfold_indices(50, 5)):
         assert np.isin(val, (entry["train"] - MARK).astype(int)).all()  # the held-out fold was trained on
     log.clear()
-    book_cross_validate(lambda: SpyModel(log), x, y, k=5, augment=None, epochs=1, batch_size=8)
+    cross_validate(lambda: SpyModel(log), x, y, k=5, augment=None, epochs=1, batch_size=8, leak=True)
     for entry, (_, val) in zip(log, kfold_indices(50, 5)):
         assert np.intersect1d(entry["train"].astype(int), val).size == 0
 
@@ -121,14 +121,14 @@ def test_record_scores_writes_means_only_in_full_mode(tmp_path, env):
 
     env(CH6_RESULTS_DIR=tmp_path)
     config.set_quick_mode(True)
-    assert record_scores({"000": [0.5, 0.7]}) is None and not list(tmp_path.iterdir())
+    assert record_scores({"000": [0.5, 0.7]}, name="6.6-ablation") is None and not list(tmp_path.iterdir())
     config.set_quick_mode(False)
     path = record_scores({"000": [0.5, 0.7], "100": [0.8, 0.9]}, name="6.6-ablation", epochs=10)
     entry = json.loads(path.read_text(encoding="utf-8"))
     assert entry["scores"]["000"] == {"folds": [0.5, 0.7], "mean": 0.6} and entry["epochs"] == 10
     assert entry["scores"]["100"]["mean"] == pytest.approx(0.85)
     with pytest.raises(ValueError, match="no fold scores"):
-        record_scores({"000": []})
+        record_scores({"000": []}, name="6.6-ablation")
 
 
 def test_full_mode_prints_a_run_time_estimate_once(env, capsys):
