@@ -182,3 +182,87 @@ def feature_map_explorer(model, images, labels=None, class_names=None, image_ind
     bundle["text/plain"] = "feature-map explorer (the static figure shows where widgets cannot run)"
     display(bundle, raw=True)
     return box
+
+
+# ----------------------------------------------------------------------------- 6.8: detection explorer
+
+def detection_explorer(net, classes, images=None, *, size: int = 448, colors=None, live: bool | None = None):
+    """Instructor tool for 6.8: an image chooser and sliders for the confidence and NMS thresholds.
+
+    Each image goes through the network once (:func:`helpers.detection.forward`); moving a
+    slider re-runs only decode + NMS (``detect(..., outputs=...)``) and redraws the picture in
+    place.  ``live=None`` decides as :func:`feature_map_explorer` does: inside a Jupyter kernel
+    it displays the widgets (with a JPEG of the first drawing for viewers without widgets);
+    elsewhere, or with ``live=False``, it draws one static figure.  Returns the
+    ``ipywidgets.VBox``; ``box.controls`` holds the three controls, ``box.result`` the last
+    :class:`helpers.detection.DetectionResult`, ``box.text`` the text under the picture and,
+    without widgets, ``box.figure`` the static figure.
+
+    Example:
+        >>> import cv2
+        >>> from helpers import darknet
+        >>> model = darknet.resolve_model("yolo-fastest-1.1-xl")
+        >>> net = cv2.dnn.readNet(str(model.weights), str(model.cfg))
+        >>> box = detection_explorer(net, darknet.load_classes(model.names),
+        ...                          [darknet.darknet_file("dog.jpg")], live=False)
+        >>> sorted(d["label"] for d in box.result.detections)
+        ['bicycle', 'car', 'dog']
+        >>> box.controls["confidence"].value = 0.9       # redraws: fewer boxes pass
+        >>> [d["label"] for d in box.result.detections]
+        ['bicycle', 'dog']
+    """
+    import html
+    from pathlib import Path
+
+    import cv2
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    from . import darknet, detection
+
+    images = [Path(p) for p in (images if images is not None else darknet.sample_images())]
+    colors = detection.class_colors(len(classes)) if colors is None else colors
+    live = _in_kernel() if live is None else live
+    passes = {}                                     # path -> (image, outputs, seconds of the one forward pass)
+
+    # The picture goes into an Image widget as JPEG bytes, not a Matplotlib figure inside an
+    # Output widget: big figures in Output widgets can stall headless runners (nbclient).
+    controls = {
+        "image": widgets.Dropdown(options=[(p.name, p) for p in images], description="영상"),
+        "confidence": widgets.FloatSlider(value=0.5, min=0.05, max=0.95, step=0.05, description="신뢰도"),
+        "nms": widgets.FloatSlider(value=0.4, min=0.05, max=0.95, step=0.05, description="NMS"),
+    }
+    picture = widgets.Image(format="jpeg", layout=widgets.Layout(max_width="800px"))
+    caption = widgets.HTML()
+    box = widgets.VBox([widgets.HBox(list(controls.values())), picture, caption])
+    box.controls, box.result, box.text, box.figure = controls, None, "", None
+
+    def redraw(change=None):
+        path = controls["image"].value
+        if path not in passes:
+            img = detection.load_image(path)
+            passes[path] = (img, *detection.forward(net, img, size))
+        img, outputs, seconds = passes[path]
+        result = detection.detect(net, img, classes, conf_threshold=controls["confidence"].value,
+                                  nms_threshold=controls["nms"].value, size=size, outputs=outputs)
+        drawn = detection.draw_detections(img, result, classes, colors)
+        picture.value = cv2.imencode(".jpg", drawn)[1].tobytes()
+        box.result = result
+        box.text = (f"{path.name}: 전방 계산(forward) 한 번 {seconds * 1000:.0f} ms · "
+                    f"신뢰도 > {controls['confidence'].value:.2f} · NMS {controls['nms'].value:.2f} → "
+                    f"{len(result.detections)}개\n" + detection.detection_table(result.detections))
+        caption.value = f"<pre>{html.escape(box.text)}</pre>"
+        return drawn
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    drawn = redraw()
+    if not live:
+        box.figure = detection.show_bgr(drawn, box.text.splitlines()[0]).figure
+        plt.show()
+        return box
+    bundle = box._repr_mimebundle_() or {}
+    bundle["image/jpeg"] = base64.b64encode(picture.value).decode("ascii")
+    bundle["text/plain"] = box.text
+    display(bundle, raw=True)
+    return box

@@ -1,36 +1,34 @@
-"""helpers.detection: real detections with real Yolo-Fastest weights, shapes read off YOLOv3,
-decode/NMS on synthetic outputs with known answers, downloads, and every bad input's message."""
+"""helpers.detection: real detections with real Yolo-Fastest weights, the book's steps against the
+book's own lines, decode/NMS on synthetic outputs with known answers, Korean file names, bad images,
+and the benchmark timing the lesson's input."""
 
+import importlib.util
 import shutil
 
 import cv2
 import numpy as np
 import pytest
 
-from helpers import config, detection, downloads
-
-
-@pytest.fixture
-def darknet(offline_data, env, tmp_path):
-    """The offline darknet folder, with an empty private cache so nothing leaks between tests."""
-    folder = config.darknet_dir()
-    if not (folder / "yolo-fastest-1.1-xl.weights").is_file():
-        pytest.skip(f"no Yolo-Fastest weights in {folder} (CH6_DATA_DIR must point at the offline assets)")
-    env(CH6_CACHE_DIR=str(tmp_path / "cache"), CH6_DARKNET_DIR=str(folder))
-    return folder
+from helpers import config, darknet, detection
 
 
 @pytest.fixture(scope="module")
 def fastest():
-    """Yolo-Fastest 1.1-XL (real COCO weights) and the class names, loaded once."""
-    if config.data_dir() is None:
+    """Yolo-Fastest 1.1-XL (real COCO weights) read as the book reads YOLOv3, and the class names."""
+    if config.asset_dir("darknet") is None:
         pytest.skip("CH6_DATA_DIR is not set to the offline datasets folder (make test sets it)")
-    model = detection.resolve_model("yolo-fastest-1.1-xl", download_missing=False)
-    return detection.load_net(model), detection.load_classes(model.names)
+    model = darknet.resolve_model("yolo-fastest-1.1-xl", download=False)
+    darknet.check_darknet_files(model.cfg, model.weights, model.names)
+    return cv2.dnn.readNet(str(model.weights), str(model.cfg)), darknet.load_classes(model.names)
+
+
+@pytest.fixture(scope="module")
+def dog(fastest):
+    return detection.load_image(darknet.darknet_file("dog.jpg", download=False))
 
 
 def _best(result, label):
-    return max((d["confidence"] for d in result["detections"] if d["label"] == label), default=0.0)
+    return max((d["confidence"] for d in result.detections if d["label"] == label), default=0.0)
 
 
 # --------------------------------------------------------------------------- real detections
@@ -41,19 +39,38 @@ def _best(result, label):
 ])
 def test_real_weights_find_the_objects(fastest, image, label, floor):
     net, classes = fastest
-    img = detection.load_image(config.darknet_dir() / image)
+    img = detection.load_image(darknet.darknet_file(image, download=False))
     result = detection.detect(net, img, classes)
-    assert _best(result, label) > floor, detection.detection_table(result["detections"])
-    assert result["seconds"] > 0
+    assert isinstance(result, detection.DetectionResult)
+    assert _best(result, label) > floor, detection.detection_table(result.detections)
+    assert result.seconds > 0 and result.candidates > len(result.detections)
 
 
-def test_helper_decode_equals_the_books_loop(fastest):
+def test_detect_reuses_outputs_and_follows_the_thresholds(fastest, dog):
     net, classes = fastest
-    img = detection.load_image(config.darknet_dir() / "dog.jpg")
-    outputs, _ = detection.forward(net, img)
-    height, width = img.shape[:2]
+    first = detection.detect(net, dog, classes)
+    again = detection.detect(net, dog, classes, outputs=first.outputs)
+    assert again.seconds is None and again.detections == first.detections
+    strict = detection.detect(net, dog, classes, conf_threshold=0.9, outputs=first.outputs)
+    assert {d["label"] for d in strict.detections} < {d["label"] for d in first.detections}
+    confidences = [d["confidence"] for d in first.detections]
+    assert confidences == sorted(confidences, reverse=True)
+    loose = detection.detect(net, dog, classes, nms_threshold=0.95, outputs=first.outputs)
+    assert len(loose.detections) > len(first.detections)   # overlapping boxes survive a lax NMS
+
+
+def test_helper_steps_equal_the_books_lines(fastest, dog):
+    net, classes = fastest
+    blob = cv2.dnn.blobFromImage(dog, 1.0 / 256, (448, 448), (0, 0, 0), swapRB=True, crop=False)   # line 11
+    assert np.array_equal(detection.preprocess(dog), blob)
+    net.setInput(blob)
+    output3 = net.forward(net.getUnconnectedOutLayersNames())                                     # lines 17-18
+    outputs, seconds = detection.forward(net, dog)
+    assert [o.shape for o in outputs] == [o.shape for o in output3] and seconds > 0
+    assert all(np.allclose(a, b) for a, b in zip(outputs, output3))
+    height, width = dog.shape[:2]
     class_ids, confidences, boxes = [], [], []          # the book's lines 20-32, verbatim
-    for output in outputs:
+    for output in output3:
         for vec85 in output:
             scores = vec85[5:]
             class_id = np.argmax(scores)
@@ -65,37 +82,12 @@ def test_helper_decode_equals_the_books_loop(fastest):
                 boxes.append([x, y, w, h])
                 confidences.append(float(confidence))
                 class_ids.append(class_id)
-    assert detection.decode(outputs, width, height, 0.5) == (boxes, confidences, [int(c) for c in class_ids])
+    assert detection.decode(output3, width, height, conf_threshold=0.5) == (boxes, confidences,
+                                                                           [int(c) for c in class_ids])
     assert len(boxes) > 3   # several overlapping candidates before NMS
-
-
-# --------------------------------------------------------------------------- the network's shape
-
-def test_yolov3_output_scales_at_the_books_448(darknet):
-    scales = detection.output_scales(detection.darknet_file("yolov3.cfg"), 448)
-    assert [s["layer"] for s in scales] == ["yolo_82", "yolo_94", "yolo_106"]
-    assert [s["grid"] for s in scales] == [(14, 14), (28, 28), (56, 56)]
-    assert [s["output"] for s in scales] == [(588, 85), (2352, 85), (9408, 85)]
-    assert all(s["anchors"] == 3 and s["channels"] == 255 for s in scales)
-
-
-def test_output_scales_follow_the_input_size(darknet):
-    scales = detection.output_scales(detection.darknet_file("yolov3.cfg"), 416)
-    assert [s["grid"] for s in scales] == [(13, 13), (26, 26), (52, 52)]
-    table = detection.format_output_scales(scales)
-    assert "yolo_106" in table and "8112×85" in table
-
-
-def test_param_count_predicts_the_real_weight_files(darknet):
-    for name in ("yolo-fastest-1.1", "yolo-fastest-1.1-xl"):
-        model = detection.resolve_model(name, download_missing=False)
-        assert model.weights.stat().st_size == 20 + 4 * detection.darknet_param_count(model.cfg)
-    assert 20 + 4 * detection.darknet_param_count(darknet / "yolov3.cfg") == detection.FILES["yolov3.weights"]["size"]
-
-
-def test_registered_hashes_match_the_offline_files(darknet):
-    for name in ("yolov3.cfg", "coco.names", "yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights"):
-        assert downloads.file_hash(darknet / name) == detection.FILES[name]["sha256"], name
+    indexes = cv2.dnn.NMSBoxes(boxes, confidences, 0.5, 0.4)                                        # line 34
+    result = detection.detect(net, dog, classes)
+    assert sorted(tuple(d["box"]) for d in result.detections) == sorted(tuple(boxes[i]) for i in np.ravel(indexes))
 
 
 # --------------------------------------------------------------------------- decode / NMS, known answers
@@ -121,11 +113,11 @@ def test_decode_synthetic_outputs():
 def test_nms_keeps_the_best_of_overlapping_boxes():
     boxes = [[10, 10, 100, 100], [12, 12, 100, 100], [300, 300, 50, 50], [0, 0, 5, 5]]
     confidences = [0.8, 0.95, 0.7, 0.3]
-    kept = detection.nms(boxes, confidences, 0.5, 0.4)
+    kept = detection.nms(boxes, confidences, conf_threshold=0.5, nms_threshold=0.4)
     assert kept.ndim == 1 and sorted(kept.tolist()) == [1, 2]
-    assert detection.nms(boxes, confidences, 0.5, 0.99).tolist().count(0) == 1   # no suppression
-    assert detection.nms([], [], 0.5, 0.4).shape == (0,)
-    assert detection.nms(boxes, confidences, 0.99, 0.4).shape == (0,)
+    assert detection.nms(boxes, confidences, nms_threshold=0.99).tolist().count(0) == 1   # no suppression
+    assert detection.nms([], []).shape == (0,)
+    assert detection.nms(boxes, confidences, conf_threshold=0.99).shape == (0,)
 
 
 @pytest.mark.parametrize("returned", [np.array([[1], [2]]), np.array([1, 2]), ()])
@@ -135,96 +127,69 @@ def test_nms_is_flat_whatever_opencv_returns(monkeypatch, returned):
     assert kept.ndim == 1 and kept.tolist() == list(np.ravel(returned))
 
 
-def test_colors_are_seeded_and_drawing_touches_only_kept_boxes():
+def test_colors_are_seeded():
     assert np.array_equal(detection.class_colors(80), detection.class_colors(80))
     assert not np.array_equal(detection.class_colors(80, seed=1), detection.class_colors(80, seed=2))
+    assert detection.class_colors(3).shape == (3, 3) and (detection.class_colors(80) < 255).all()
+
+
+def test_draw_detections_takes_the_result_whole():
     img = np.zeros((200, 200, 3), np.uint8)
-    out = detection.draw_detections(img, [[10, 10, 50, 50], [120, 120, 40, 40]], [0.9, 0.8], [0, 1],
-                                    [0], ["person", "bicycle"])
+    result = detection.DetectionResult(
+        [{"label": "bicycle", "class_id": 1, "confidence": 0.9, "box": [10, 10, 50, 50]}],
+        candidates=2, seconds=None, outputs=[])
+    colors = np.array([[0, 0, 255], [0, 255, 0]], float)
+    out = detection.draw_detections(img, result, ["person", "bicycle"], colors)
     assert img.sum() == 0, "the input image must not be drawn on"
-    assert out[10, 10:60].any() and not out[115:170, 115:170].any()
+    assert out[10, 10:60].tolist() == [[0, 255, 0]] * 50           # the box in its class's colour
+    assert not out[115:170, 115:170].any()                          # nothing where nothing was kept
+    empty = detection.DetectionResult([], 0, None, [])
+    assert not detection.draw_detections(img, empty, ["person"]).any()
 
 
-# --------------------------------------------------------------------------- bad input
+# --------------------------------------------------------------------------- files: Korean names, bad images
 
-def test_missing_image_names_the_file_and_the_images_there(darknet):
-    with pytest.raises(FileNotFoundError, match=r"yolo_test\.jpg.*dog\.jpg"):
-        detection.load_image(darknet / "yolo_test.jpg")
+def test_korean_file_names_read_and_write_without_cv2_imread(fastest, dog, tmp_path, monkeypatch):
+    folder = tmp_path / "사진"
+    folder.mkdir()
+    shutil.copy(darknet.darknet_file("dog.jpg", download=False), folder / "개.jpg")
+    # What Windows does with a non-ASCII path: imread gives None, imwrite gives False.
+    monkeypatch.setattr(cv2, "imread", lambda *args: None)
+    monkeypatch.setattr(cv2, "imwrite", lambda *args: False)
+    assert np.array_equal(detection.load_image(folder / "개.jpg"), dog)
+    saved = detection.save_image(dog[:100, :120], tmp_path / "결과" / "검출된 개.png")
+    assert saved == tmp_path / "결과" / "검출된 개.png"
+    assert np.array_equal(detection.load_image(saved), dog[:100, :120])                # PNG: exact
+    jpeg = detection.save_image(dog, tmp_path / "결과" / "개.jpg")
+    assert np.abs(detection.load_image(jpeg).astype(int) - dog).mean() < 3            # JPEG: close
+    assert sorted(p.name for p in saved.parent.iterdir()) == ["개.jpg", "검출된 개.png"]
 
 
-def test_unreadable_image_says_it_cannot_be_decoded(tmp_path):
-    fake = tmp_path / "photo.jpg"
-    fake.write_text("not really a picture")
-    with pytest.raises(ValueError, match=r"photo\.jpg.*cannot decode"):
+def test_missing_image_names_the_file_and_the_images_there(fastest):
+    folder = config.asset_dir("darknet")
+    with pytest.raises(FileNotFoundError, match=r"yolo_test\.jpg does not exist.*Images in that folder: dog\.jpg"):
+        detection.load_image(folder / "yolo_test.jpg")
+
+
+@pytest.mark.parametrize("content", [b"not really a picture", b"", "damaged header"])
+def test_corrupt_image_says_it_cannot_be_decoded(fastest, tmp_path, content):
+    fake = tmp_path / "사진.jpg"
+    if content == "damaged header":
+        data = bytearray(darknet.darknet_file("dog.jpg", download=False).read_bytes())
+        data[:64] = b"\0" * 64
+        content = bytes(data)
+    fake.write_bytes(content)
+    with pytest.raises(ValueError, match=rf"사진\.jpg exists but OpenCV cannot decode it \({len(content):,} bytes\)"):
         detection.load_image(fake)
 
 
-def test_missing_weights(darknet, tmp_path):
-    shutil.copy(darknet / "yolo-fastest-1.1.cfg", tmp_path / "mine.cfg")
-    model = detection.resolve_model(tmp_path / "mine.cfg")
-    with pytest.raises(FileNotFoundError, match=r"weights file .*mine\.weights does not exist"):
-        detection.load_net(model)
-
-
-def test_truncated_weights(darknet, tmp_path):
-    data = (darknet / "yolo-fastest-1.1.weights").read_bytes()
-    shutil.copy(darknet / "yolo-fastest-1.1.cfg", tmp_path / "cut.cfg")
-    (tmp_path / "cut.weights").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValueError, match=r"cut\.weights has 692,134 bytes.*truncated.*download it again"):
-        detection.load_net(detection.resolve_model(tmp_path / "cut.cfg"))
-
-
-def test_cfg_that_does_not_match_the_weights(darknet, tmp_path):
-    shutil.copy(darknet / "yolo-fastest-1.1.cfg", tmp_path / "wrong.cfg")
-    shutil.copy(darknet / "yolo-fastest-1.1-xl.weights", tmp_path / "wrong.weights")
-    with pytest.raises(ValueError, match=r"belong to a different cfg"):
-        detection.load_net(detection.resolve_model(tmp_path / "wrong.cfg"))
-
-
-def test_names_file_with_the_wrong_class_count(darknet, tmp_path):
-    voc = darknet / "voc.names"
-    with pytest.raises(ValueError, match=r"predicts 80 classes but voc\.names lists 20"):
-        detection.check_darknet_files(darknet / "yolo-fastest-1.1.cfg", darknet / "yolo-fastest-1.1.weights", voc)
-
-
-def test_a_file_that_is_not_a_cfg(tmp_path):
-    bad = tmp_path / "bad.cfg"
-    bad.write_text("<html>404 Not Found</html>\n")
-    with pytest.raises(ValueError, match=r"bad\.cfg, line 1.*not darknet cfg syntax"):
-        detection.parse_cfg(bad)
-
-
-def test_unknown_model_name_lists_the_choices(darknet):
-    with pytest.raises(detection.ModelUnavailableError, match=r"'yolov9'.*yolo-fastest-1.1.*CH6_YOLO_MODEL"):
-        detection.resolve_model("yolov9")
-
-
-# --------------------------------------------------------------------------- getting the model
-
-def test_model_by_env_name_and_by_path(darknet, env, tmp_path):
-    env(CH6_YOLO_MODEL="yolo-fastest-1.1")
-    assert detection.resolve_model().weights == darknet / "yolo-fastest-1.1.weights"
-    shutil.copy(darknet / "yolo-fastest-1.1.cfg", tmp_path / "custom.cfg")
-    shutil.copy(darknet / "yolo-fastest-1.1.weights", tmp_path / "custom.weights")
-    env(CH6_YOLO_MODEL=str(tmp_path / "custom.cfg"))
-    model = detection.resolve_model()
-    assert (model.name, model.weights, model.names.name) == ("custom", tmp_path / "custom.weights", "coco.names")
-    assert detection.check_darknet_files(model.cfg, model.weights, model.names)["classes"] == 80
-
-
-def test_choose_model_falls_back_to_yolo_fastest_and_says_so(darknet, capsys, monkeypatch):
-    assert not (darknet / "yolov3.weights").exists()
-    model = detection.choose_model("yolov3", download=False)
-    assert model.name == detection.FALLBACK_MODEL
-    assert "빠른 모드라 248MB를 내려받지 않습니다" in capsys.readouterr().out
-
-    def offline(urls, dest, sha256=None, progress=True, timeout=30, next_step=None):
-        raise downloads.DownloadError(f"could not download {dest.name}:\n  {urls[0]}: offline (test)")
-
-    monkeypatch.setattr(downloads, "download", offline)
-    assert detection.choose_model("yolov3", download=True).name == detection.FALLBACK_MODEL
-    out = capsys.readouterr().out
-    assert "내려받지 못했습니다" in out and "offline (test)" in out and "yolo-fastest-1.1-xl" in out
+def test_save_image_refuses_what_it_cannot_encode_and_leaves_nothing(tmp_path):
+    img = np.full((8, 8, 3), 200, np.uint8)
+    with pytest.raises(ValueError, match=r"cannot write '\.xyz' images"):
+        detection.save_image(img, tmp_path / "out" / "result.xyz")
+    with pytest.raises(ValueError, match=r"not an image array"):
+        detection.save_image(np.zeros((8, 8, 3), object), tmp_path / "out" / "result.png")
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
 # --------------------------------------------------------------------------- showing
@@ -233,16 +198,7 @@ def test_show_bgr_swaps_to_rgb():
     img = np.zeros((4, 4, 3), np.uint8)
     img[..., 0] = 255   # pure blue in BGR
     ax = detection.show_bgr(img, "파랑")
-    assert ax.images[0].get_array()[0, 0].tolist() == [0, 0, 255]
-
-
-def test_save_image_is_atomic_and_refuses_unknown_formats(tmp_path):
-    img = np.full((8, 8, 3), 200, np.uint8)
-    path = detection.save_image(img, tmp_path / "out" / "result.png")
-    assert np.array_equal(cv2.imread(str(path)), img)
-    assert [p.name for p in path.parent.iterdir()] == ["result.png"]
-    with pytest.raises(ValueError, match=r"\.xyz"):
-        detection.save_image(img, tmp_path / "out" / "result.xyz")
+    assert ax.images[0].get_array()[0, 0].tolist() == [0, 0, 255] and ax.get_title() == "파랑"
 
 
 def test_grid_lines_are_drawn_at_cell_borders():
@@ -250,51 +206,38 @@ def test_grid_lines_are_drawn_at_cell_borders():
     assert out[:, 10].all() and out[20, :].all()
     assert np.flatnonzero(out.all(axis=(0, 2))).tolist() == [10, 20, 30, 40, 50, 60]   # 6 inner lines
     assert out[5, 5].sum() == 0 and out[15, 15].sum() == 0
+    assert detection.draw_grid(np.zeros((50, 80, 3), np.uint8), 7, size=448).shape == (448, 448, 3)
+
+
+def test_detection_table():
+    assert detection.detection_table([]) == "(검출 없음)"
+    table = detection.detection_table([{"label": "dog", "confidence": 0.94, "box": [1, 2, 3, 4]},
+                                       {"label": "bicycle", "confidence": 0.9, "box": [5, 6, 7, 8]}])
+    assert table.splitlines() == ["dog              94.0%   x=1 y=2 w=3 h=4",
+                                  "bicycle          90.0%   x=5 y=6 w=7 h=8"]
 
 
 def test_book_comparison_shows_both_columns(capsys):
-    table = detection.compare_with_book([{"label": "dog", "confidence": 0.94}, {"label": "car", "confidence": 0.8}],
-                                        "yolo-fastest-1.1-xl")
-    assert "dog | 99.8 | 94.0" in table and "truck | 89.0 | 검출 안 됨" in table and "car | — | 80.0" in table
+    table = detection.compare_with_book([{"label": "dog", "confidence": 0.94}, {"label": "car", "confidence": 0.8},
+                                         {"label": "dog", "confidence": 0.5}], "yolo-fastest-1.1-xl")
+    assert table.splitlines() == ["부류 | 책 (YOLOv3, %) | 이번 실행 (yolo-fastest-1.1-xl, %)", "---|---|---",
+                                  "bicycle | 99.6 | 검출 안 됨", "dog | 99.8 | 94.0", "truck | 89.0 | 검출 안 됨",
+                                  "car | — | 80.0"]
+    assert capsys.readouterr().out == ""   # returned, not printed
 
 
-def test_explorer_draws_static_figures_without_a_widget_frontend(fastest, capsys):
-    import matplotlib.pyplot as plt
+# --------------------------------------------------------------------------- the benchmark times the lesson's input
 
-    net, classes = fastest
-    assert detection.detection_explorer(net, classes, images=[config.darknet_dir() / "eagle.jpg"]) is None
-    out = capsys.readouterr().out
-    assert "eagle.jpg: 전방 계산(forward) 한 번" in out and "bird" in out
-    assert plt.get_fignums()
-
-
-def test_sample_images_start_with_the_books_dog(darknet):
-    names = [p.name for p in detection.sample_images(download_missing=False)]
-    assert names[0] == "dog.jpg" and {"person.jpg", "horses.jpg"} <= set(names)
-
-
-def test_explorer_widgets_redraw_in_place(fastest, monkeypatch):
-    net, classes = fastest
-    monkeypatch.setattr(detection, "_has_widget_frontend", lambda: True)
-    box = detection.detection_explorer(net, classes, images=[config.darknet_dir() / "kite.jpg"])
-    (chooser, confidence, overlap), picture = box.children[0].children, box.children[1]
-    many = picture.value
-    assert many[:2] == b"\xff\xd8"   # a JPEG
-    confidence.value = 0.95          # fewer boxes survive: the picture is redrawn
-    assert picture.value != many
-    overlap.value = 0.9
-    assert chooser.value.name == "kite.jpg"
-
-
-def test_model_folders_are_the_configured_one_then_the_cache(env, tmp_path):
-    env(CH6_DARKNET_DIR=tmp_path / "models", CH6_CACHE_DIR=tmp_path / "cache")
-    assert detection.model_folders() == [tmp_path / "models", tmp_path / "cache" / "darknet"]
-
-
-def test_preprocess_scales_swaps_to_rgb_and_resizes_without_cropping():
-    img = np.zeros((60, 120, 3), np.uint8)
-    img[:, :60] = (255, 0, 0)  # left half pure blue in BGR
-    blob = detection.preprocess(img, size=32)
-    assert blob.shape == (1, 3, 32, 32) and blob.dtype == np.float32
-    assert blob[0, 2, 16, 4] == pytest.approx(255 / 256)  # blue lands in the last (RGB) channel
-    assert blob[0, 0, 16, 4] == 0.0 and blob[0, 2, 16, 28] == 0.0  # the whole width kept: right half still black
+def test_bench_yolo_times_the_lessons_input(fastest, monkeypatch):
+    spec = importlib.util.spec_from_file_location("bench", config.REPO_ROOT / "benchmarks" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(bench, "YOLO_MODELS", ["yolo-fastest-1.1", "yolov3"])
+    seen = []
+    preprocess = detection.preprocess
+    monkeypatch.setattr(detection, "preprocess", lambda img, size=448: seen.append((img.shape, size)) or
+                        preprocess(img, size))
+    rows = bench.bench_yolo(repeats=1)
+    assert rows[0]["model"] == "yolo-fastest-1.1" and rows[0]["input"] == "448x448" and rows[0]["ms_per_forward"] > 0
+    assert set(seen) == {((576, 768, 3), 448)} and len(seen) == 11   # dog.jpg at 448², warm-up + 10 runs
+    assert rows[1] == {"model": "yolov3", "skipped": "yolov3.weights is not on disk (the benchmark downloads nothing)"}
