@@ -13,8 +13,13 @@ endif
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 NBVAL     := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
+# Tests write only here (ignored by git), never into the user's ~/.cache/ch6 or the repository.
+TEST_ENV  := CH6_QUICK=1 MPLBACKEND=Agg CH6_CACHE_DIR=$(CURDIR)/build/test-cache CH6_MODEL_DIR= CH6_RESULTS_DIR= CH6_CHECKPOINT_DIR=
+PYTEST    := $(BIN)/python -m pytest -q -rs
+# The commands that refresh the repository's saved checkpoints and results (and only they) write there.
+REFRESH_ENV := CH6_QUICK=0 CH6_RESULTS_DIR=$(CURDIR)/results CH6_CHECKPOINT_DIR=$(CURDIR)/checkpoints
 
-.PHONY: install lab test test-unit test-notebooks test-browser test-colab bench full checkpoints clean-notebooks refresh-outputs slides
+.PHONY: install lab test test-unit test-doctests test-notebooks test-sections test-browser test-colab bench full checkpoints clean-notebooks refresh-outputs slides repo-url
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,13 +33,22 @@ install: $(STAMP)
 lab: install  ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
-test: test-unit test-notebooks  ## the whole suite, quick mode
+test: install  ## the whole suite, quick mode; fails if it changed a tracked file or the user's saved models
+	$(BIN)/python tools/tree_state.py save build/tree-state.json
+	$(MAKE) --no-print-directory test-unit test-doctests test-notebooks test-sections
+	$(BIN)/python tools/tree_state.py compare build/tree-state.json
 
 test-unit: install
-	CH6_QUICK=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q tests/
+	$(TEST_ENV) $(PYTEST) tests/ --ignore=tests/test_sections.py
+
+test-doctests: install  ## every docstring example in helpers/ runs
+	$(TEST_ENV) $(PYTEST) --doctest-modules helpers
 
 test-notebooks: install
-	CH6_QUICK=1 $(BIN)/python -m pytest -q $(NBVAL) --durations=0 $(NOTEBOOKS)
+	$(TEST_ENV) $(PYTEST) $(NBVAL) --durations=0 $(NOTEBOOKS)
+
+test-sections: install  ## every section of every notebook runs alone after the setup cell
+	$(TEST_ENV) $(PYTEST) --durations=5 tests/test_sections.py
 
 test-browser: install  ## every notebook through JupyterLab in headless Chromium, quick mode (screenshots: test-output/browser/)
 	dpkg -s chromium fonts-nanum >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium fonts-nanum; }
@@ -48,30 +62,32 @@ test-colab:  ## the quick-mode suite on the newest libraries, as Colab follows t
 	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -r requirements-colab.txt
 	$(COLAB_VENV)/bin/python -m pip install --quiet -e .
 	$(COLAB_VENV)/bin/python -m pip list --format=freeze | grep -iE '^(tensorflow|keras|numpy|matplotlib|scikit-learn|opencv-python-headless|ipywidgets)=='
-	CH6_QUICK=1 MPLBACKEND=Agg $(COLAB_VENV)/bin/python -m pytest -q tests/test_colab_setup.py
-	CH6_QUICK=1 $(COLAB_VENV)/bin/python -m pytest -q $(NBVAL) --durations=0 $(NOTEBOOKS)
+	$(TEST_ENV) $(COLAB_VENV)/bin/python -m pytest -q -rs tests/test_colab_setup.py
+	$(TEST_ENV) $(COLAB_VENV)/bin/python -m pytest -q -rs $(NBVAL) --durations=0 $(NOTEBOOKS)
 
 bench: install  ## benchmark: results/bench.json + table (BENCH_ARGS="--notebooks --investigate" for all)
-	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+	CH6_RESULTS_DIR=$(CURDIR)/results $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 slides:  ## (re)write the RISE slide metadata of every notebook
 	$(BIN)/python tools/slides.py $(NOTEBOOKS)
 
-full: install  ## run every notebook in full mode; results land in results/
-	mkdir -p build/full
-	for nb in $(NOTEBOOKS); do \
-	  CH6_QUICK=0 $(BIN)/jupyter nbconvert --to notebook --execute \
-	    --ExecutePreprocessor.timeout=-1 --output-dir build/full "$$nb" || exit 1; \
-	done
+full: install  ## run every notebook in full mode (hours); refreshes results/ and checkpoints/
+	@echo "make full writes the repository's results/ and checkpoints/ (commit them with this command named)."
+	for nb in $(NOTEBOOKS); do $(REFRESH_ENV) $(BIN)/python tools/notebooks.py run "$$nb" || exit 1; done
 	$(BIN)/python tools/notebooks.py results
 
-checkpoints: install  ## full-mode training of 6-1 … 6-4 and 6-8: results/ and checkpoints/
-	CH6_QUICK=0 $(BIN)/python tools/notebooks.py run notebooks/6.4-cnn-programming.ipynb
-	CH6_QUICK=0 $(BIN)/python tools/notebooks.py run notebooks/6.6-regularization.ipynb --until "## 프로그램 6-9"
+checkpoints: install  ## full-mode training of 6-1 … 6-4 and 6-8 (hours): refreshes results/ and checkpoints/
+	@echo "make checkpoints writes the repository's results/ and checkpoints/ (commit them with this command named)."
+	$(REFRESH_ENV) $(BIN)/python tools/notebooks.py run notebooks/6.4-cnn-programming.ipynb --until "## 결과 비교"
+	$(REFRESH_ENV) $(BIN)/python tools/notebooks.py run notebooks/6.6-regularization.ipynb --until "## 프로그램 6-9"
+	$(BIN)/python tools/evaluate_checkpoints.py $(CH6_DATA_DIR) $(EXTRA_DATA_DIRS)
 	$(BIN)/python tools/notebooks.py results
 
 clean-notebooks:  ## strip outputs except the cells nbval checks
 	$(BIN)/python tools/notebooks.py clean $(NOTEBOOKS)
 
 refresh-outputs: install  ## re-run notebooks in quick mode and keep only the checked outputs
-	CH6_QUICK=1 $(BIN)/python tools/notebooks.py refresh $(NOTEBOOKS)
+	$(TEST_ENV) $(BIN)/python tools/notebooks.py refresh $(NOTEBOOKS)
+
+repo-url:  ## point every Colab badge, install line and link at your repository: make repo-url URL=https://github.com/OWNER/NAME
+	$(PYTHON) tools/repo_url.py "$(URL)"

@@ -56,3 +56,36 @@ def _doctest_environment(request, monkeypatch):
     from helpers import config
 
     config.set_quick_mode(None)
+
+
+# ------------------------------------------------------------------ what a test run may write
+def pytest_configure(config):
+    """Tests never write into the user's cache: unless the caller chose a cache (make test does),
+    use the repository's ignored ``build/test-cache``."""
+    import os
+    from pathlib import Path
+
+    os.environ.setdefault("CH6_CACHE_DIR", str(Path(__file__).resolve().parent / "build" / "test-cache"))
+
+
+# ------------------------------------------------------------------ skips that must not happen
+_DATA_SKIPS = []
+
+
+def pytest_runtest_logreport(report):
+    """Remember tests skipped for want of the offline data (their reason names CH6_DATA_DIR)."""
+    if report.skipped and "CH6_DATA_DIR" in str(report.longrepr):
+        _DATA_SKIPS.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With the offline data present, a test that skipped for want of them is a failure."""
+    from helpers import config
+
+    folder = config.data_dir()
+    if _DATA_SKIPS and folder is not None and folder.is_dir():
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"FAILED: CH6_DATA_DIR={folder} holds the offline data, yet these tests "
+                                f"skipped for want of it: {', '.join(_DATA_SKIPS)}", red=True)
+        session.exitstatus = 1

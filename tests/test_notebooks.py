@@ -65,6 +65,31 @@ def test_committed_clean(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_widget_state_is_committed(path):
+    assert "widgets" not in _read(path).metadata, "run `make clean-notebooks`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lecture_lines_stay_visible_on_slides(path):
+    """A cell that prints an accuracy or a comparison table never has its output collapsed."""
+    hidden = [c.source.splitlines()[0] for c in _read(path).cells if c.cell_type == "code"
+              and ("정확률" in c.source or "book_table" in c.source)
+              and (c.metadata.get("collapsed") or c.metadata.get("jupyter", {}).get("outputs_hidden"))]
+    assert not hidden, hidden
+
+
+def test_clean_removes_widget_state_and_outputs():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    notebook = new_notebook(cells=[new_code_cell("print(1)", outputs=[new_output("stream", text="1")],
+                                                 execution_count=3)])
+    notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    cleaned = nbtools.clean(notebook)
+    assert "widgets" not in cleaned.metadata and cleaned.cells[0].outputs == []
+    assert cleaned.cells[0].execution_count is None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_nbval_checks_something(path):
     checked = [c for c in _read(path).cells if nbtools.is_checked(c)]
     assert checked and all(c.outputs for c in checked), "every # NBVAL_CHECK_OUTPUT cell keeps its output"

@@ -22,6 +22,9 @@ import nbformat
 
 MARKER = "NBVAL_CHECK_OUTPUT"
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from helpers.files import atomic_write  # noqa: E402
 
 
 def is_checked(cell) -> bool:
@@ -29,7 +32,8 @@ def is_checked(cell) -> bool:
 
 
 def clean(notebook):
-    """Strip outputs (except checked cells) and execution counts, in place."""
+    """Strip outputs (except checked cells), execution counts and widget state, in place."""
+    notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
@@ -54,6 +58,8 @@ def problems(path: Path) -> list[str]:
             found.append(f"{path.name}: cell {index} has an execution count")
         if cell.outputs and not is_checked(cell):
             found.append(f"{path.name}: cell {index} stores output but is not marked {MARKER}")
+    if notebook.metadata.get("widgets"):
+        found.append(f"{path.name}: stores widget state in its metadata (run tools/notebooks.py clean)")
     return found
 
 
@@ -63,7 +69,7 @@ def refresh(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=1800, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    nbformat.write(clean(notebook), path)
+    write(path, clean(notebook))
 
 
 def run(path: Path, until: str | None = None, output_dir: Path = ROOT / "build" / "full",
@@ -84,14 +90,15 @@ def run(path: Path, until: str | None = None, output_dir: Path = ROOT / "build" 
         notebook.cells = notebook.cells[:stop]
     NotebookClient(notebook, timeout=None, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    output_dir.mkdir(parents=True, exist_ok=True)
     target = output_dir / path.name
-    nbformat.write(notebook, target)
+    write(target, notebook)
     return target
 
 
 def write(path: Path, notebook) -> None:
-    nbformat.write(notebook, path)
+    """Write a notebook atomically (never a half-written .ipynb)."""
+    with atomic_write(path) as temporary:
+        nbformat.write(notebook, str(temporary))
 
 
 def results_table() -> str:

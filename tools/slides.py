@@ -12,7 +12,9 @@ The layout follows the notebook's own structure, so running it again changes not
   a sub-slide, so a slide never holds a whole program;
 * cells whose output is long (training logs of ``fit``, ``summary()``, or more than
   ``LONG_OUTPUT_LINES`` stored lines) have their output collapsed; a click on the
-  collapsed bar opens it.  Cells that draw a figure or a widget are never collapsed.
+  collapsed bar opens it.  Cells that draw a figure or a widget, and cells that print what
+  a lecture needs (accuracies ``정확률은 …``, comparison tables), are never collapsed: a
+  notebook keeps ``fit`` and the evaluation in separate cells so the log can fold away.
 
 Only the ``slideshow`` key, the output-collapse keys of each cell and the notebook's
 ``rise`` key are written; outputs and everything else stay as they are.  In JupyterLab
@@ -22,17 +24,20 @@ slideshow).
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from helpers.files import atomic_write  # noqa: E402
+
 LONG_OUTPUT_LINES = 25
 LONG_OUTPUT_CALL = re.compile(r"\.(fit|fit_generator|summary)\(")
 DRAWS = re.compile(r"\b(plt\.|plot_history|show_images|boxplot|imshow|explorer|display\()")
+# Lines a lecture needs on the slide itself: accuracies and comparison tables are never collapsed.
+LECTURE_LINES = re.compile(r"정확률|book_table|print\(.*(\||표|table)")
 RISE_SETTINGS = {"scroll": True, "start_slideshow_at": "beginning", "slideNumber": "c/t"}
 
 
@@ -81,8 +86,10 @@ def has_long_output(cell) -> bool:
         True
         >>> has_long_output(new_code_cell("plot_history(hist)"))
         False
+        >>> has_long_output(new_code_cell("hist=cnn.fit(x_train,y_train); print('정확률은',res[1]*100)"))
+        False
     """
-    if cell.cell_type != "code" or DRAWS.search(cell.source):
+    if cell.cell_type != "code" or DRAWS.search(cell.source) or LECTURE_LINES.search(cell.source):
         return False
     return bool(LONG_OUTPUT_CALL.search(cell.source)) or _output_lines(cell) > LONG_OUTPUT_LINES
 
@@ -118,8 +125,12 @@ def problems(path: Path) -> list[str]:
     """What differs between ``path`` and what :func:`apply` would write (empty when up to date).
 
     Example:
-        >>> problems(Path("notebooks/6.4-cnn-programming.ipynb"))  # doctest: +SKIP
-        []
+        >>> from nbformat.v4 import new_notebook, new_markdown_cell
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "x.ipynb"
+        >>> write(path, new_notebook(cells=[new_markdown_cell("# 6.4 제목")]))
+        >>> problems(path)[:1]
+        ["x.ipynb: cell 0 ('# 6.4 제목') has slide type 'none', expected 'slide'"]
     """
     notebook = nbformat.read(path, as_version=4)
     wanted = apply(nbformat.read(path, as_version=4))
@@ -140,18 +151,12 @@ def write(path: Path, notebook) -> None:
     """Write ``notebook`` to ``path`` through a temporary file, so a crash leaves the old file whole.
 
     Example:
-        >>> write(Path("notebooks/x.ipynb"), nb)  # doctest: +SKIP
+        >>> from nbformat.v4 import new_notebook
+        >>> import tempfile
+        >>> write(Path(tempfile.mkdtemp()) / "x.ipynb", new_notebook())
     """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".ipynb")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            nbformat.write(notebook, stream)
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)   # mkstemp makes it private
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as temporary:
+        nbformat.write(notebook, str(temporary))
 
 
 def main(argv: list[str]) -> int:

@@ -121,11 +121,19 @@ def _errors(notebook) -> list[str]:
 
 
 def _figure_reprs(notebook) -> list[str]:
-    """Cells that show a figure and also print its repr (``[<Figure size …>]``): noise, not an error."""
-    return [f"cell {i} ({c.source.splitlines()[0]!r}) also prints '<Figure size …>' under its figure "
-            "(end the line with ';' or return nothing)"
+    """Cells that print a figure's repr (``<Figure size …>``, ``[<Figure …>]``) as visible text.
+
+    Jupyter stores every figure as ``display_data`` with an ``image/png`` and a ``text/plain``
+    fallback (``<Figure size 640x480 with 1 Axes>``) that JupyterLab does not show; that
+    fallback is not a stray repr.  A stray repr is the figure object returned as the cell's
+    value (an ``execute_result``), or such text without a picture beside it.
+    """
+    return [f"cell {i} ({c.source.splitlines()[0]!r}) shows '<Figure …>' as text "
+            "(end the cell with plt.show() instead of a returned figure)"
             for i, c in enumerate(notebook.cells) if c.cell_type == "code"
-            and any("<Figure size" in o.get("data", {}).get("text/plain", "") for o in c.outputs)]
+            and any("<Figure" in o.get("data", {}).get("text/plain", "")
+                    and (o.output_type == "execute_result" or "image/png" not in o.get("data", {}))
+                    for o in c.outputs)]
 
 
 def _figure_cells(notebook) -> list[int]:
@@ -221,8 +229,7 @@ def test_notebook_runs_in_jupyterlab(page, lab, output_dir, path):
         assert all(i["loaded"] for i in images[index]), f"cell {index} ({first!r}): an image did not load"
     if figure_cells:
         dom_cells.nth(figure_cells[0]).screenshot(path=str(output_dir / f"{path.stem}-figure.png"))
-    for note in _figure_reprs(notebook):
-        print(f"{path.name}: {note}")
+    assert not _figure_reprs(notebook), "\n".join(_figure_reprs(notebook))
 
     for n, index in enumerate(_widget_cells(notebook)):
         _check_widget(page, dom_cells.nth(index), f"{path.stem}-widget-{n}", output_dir)
