@@ -132,6 +132,15 @@ def test_choose_model_download_failure_names_each_source(offline, monkeypatch, t
     assert not (tmp_path / "cache" / "darknet" / "yolov3.weights").exists()
 
 
+def test_download_errors_carry_each_sources_failure_as_data(tmp_path):
+    gone = tmp_path / "gone.bin"
+    with pytest.raises(downloads.DownloadError, match=r"could not download x\.bin from any of 1 source") as info:
+        downloads.download_file([gone.as_uri()], tmp_path / "x.bin", progress=False)
+    (source, what), = info.value.failures
+    assert source == gone.as_uri() and what.startswith("URLError: ") and "No such file" in what
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_choose_model_damaged_weights_say_what_is_wrong(offline, env, tmp_path):
     shutil.copy(offline / "yolo-fastest-1.1.cfg", tmp_path / "cut.cfg")
     (tmp_path / "cut.weights").write_bytes((offline / "yolo-fastest-1.1.weights").read_bytes()[:1000])
