@@ -35,6 +35,11 @@ REGENERATE = "regenerate them with `make checkpoints` (full-mode training: hours
 RAW_URL = config.REPO_URL.replace("https://github.com/", "https://raw.githubusercontent.com/") + "/main/checkpoints/"
 
 
+# program -> (model builder in helpers.models, data set): what each shipped checkpoint is
+PROGRAMS = {"6-1": ("lenet5", "mnist"), "6-2": ("mnist_cnn", "mnist"), "6-3": ("mnist_cnn", "fashion_mnist"),
+            "6-4": ("cifar10_cnn", "cifar10"), "6-8": ("cifar10_cnn", "cifar10")}
+
+
 class CheckpointError(RuntimeError):
     """A checkpoint is missing, corrupt or does not fit the model."""
 
@@ -173,6 +178,31 @@ def describe(program: str) -> str:
     entry = checkpoint_entry(program)
     return (f"체크포인트 {program}: {entry['data']}, {entry['epochs']}세대 학습, "
             f"기록된 테스트 정확률 {entry['test_accuracy_percent']}% ({entry['date']})")
+
+
+def evaluate_checkpoint(program: str, *, folder=None) -> tuple[str, float]:
+    """Load ``program``'s checkpoint and evaluate it on the whole test set of the data in
+    ``folder`` (default ``CH6_DATA_DIR``); return ``(the data's label, accuracy)``.
+
+    The label (:func:`helpers.data.dataset_label`) names the copy of the data, so a result is
+    only ever compared with one recorded on the same data (the manifest's ``evaluations``).
+
+    Example:
+        >>> env(CH6_QUICK="0"); label, accuracy = evaluate_checkpoint("6-1")
+        >>> label, accuracy > 0.98
+        ('MNIST 60000/10000 (lossless copy)', True)
+    """
+    import keras
+
+    from . import data, models
+
+    builder, name = PROGRAMS[program]
+    model = getattr(models, builder)()
+    load_checkpoint(program, model)
+    (x_train, _), (x_test, y_test) = data.load_dataset(name, folder=folder)
+    x = x_test.reshape((len(x_test),) + tuple(model.input_shape[1:])).astype(np.float32) / 255.0
+    accuracy = model.evaluate(x, keras.utils.to_categorical(y_test, 10), verbose=0)[1]
+    return data.dataset_label(name, len(x_train), len(x_test), folder=folder), float(accuracy)
 
 
 def save_weights(model, path: Path) -> Path:

@@ -75,8 +75,9 @@ def load_cifar10():
     return load_dataset("cifar10")
 
 
-def load_dataset(name: str):
-    """Load ``mnist``, ``fashion_mnist`` or ``cifar10`` (see the module docstring).
+def load_dataset(name: str, *, folder=None):
+    """Load ``mnist``, ``fashion_mnist`` or ``cifar10`` (see the module docstring), from
+    ``folder`` if given, else from ``CH6_DATA_DIR``, else through ``keras.datasets``.
 
     Example:
         >>> load_dataset("svhn")
@@ -85,7 +86,7 @@ def load_dataset(name: str):
     """
     if name not in _SPECS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(_SPECS)}")
-    folder = config.data_dir()
+    folder = Path(folder) if folder is not None else config.data_dir()
     if folder is not None:
         (x_train, y_train), (x_test, y_test) = _load_npz(folder / f"{name}.npz", name)
     else:
@@ -173,7 +174,7 @@ def _load_keras(name: str):
         ) from error
 
 
-def dataset_label(name: str, n_train: int, n_test: int) -> str:
+def dataset_label(name: str, n_train: int, n_test: int, *, folder=None) -> str:
     """How a result names its data: the set, its sizes, and which copy it came from.
 
     A file in ``CH6_DATA_DIR`` that this project knows (by SHA-256, :data:`KNOWN_FILES`) is
@@ -185,7 +186,7 @@ def dataset_label(name: str, n_train: int, n_test: int) -> str:
         >>> env(CH6_DATA_DIR=None); dataset_label("mnist", 60000, 10000)
         'MNIST 60000/10000 (keras.datasets)'
     """
-    folder = config.data_dir()
+    folder = Path(folder) if folder is not None else config.data_dir()
     title = f"{_NAMES.get(name, name)} {n_train}/{n_test}"
     if folder is None:
         return f"{title} (keras.datasets)"
