@@ -23,6 +23,9 @@ from . import config
 from .files import atomic_write, file_hash
 
 
+_NAMES = {"sha256": "SHA-256", "md5": "MD5"}
+
+
 class DownloadError(RuntimeError):
     """No source gave the file, or none gave it with the expected checksum.
 
@@ -122,10 +125,14 @@ REGISTRY: dict[str, Entry] = {
     "pascal_voc_segmentation_labels.txt": Entry(
         "pretrained", _coral("pascal_voc_segmentation_labels.txt"),
         "sha256:7337a2b06728385fb3e1106416c67bfddf69628598b1f2f0db6a63cd63fb6b1e", 263),
-    # 6.7: the official CUB-200-2011 archive (about 1.1 GB; size not checked here, it cannot be had offline)
+    # 6.7: the official CUB-200-2011 archive: Caltech's record, then two public copies (fast.ai's S3 data
+    # bucket, the Zenodo copy learn2learn downloads); the MD5 refuses any other file.  The size, 1,150,585,339
+    # bytes, is the one public CUB downloaders publish with this MD5 (not measured here: no copy offline).
     "CUB_200_2011.tgz": Entry("cub", (
-        "https://data.caltech.edu/records/65de6-vp158/files/CUB_200_2011.tgz",),
-        "md5:97eceeb196236b17998738112f37df78"),
+        "https://data.caltech.edu/records/65de6-vp158/files/CUB_200_2011.tgz",
+        "https://s3.amazonaws.com/fast-ai-imageclas/CUB_200_2011.tgz",
+        "https://zenodo.org/record/8000562/files/CUB_200_2011.tgz"),
+        "md5:97eceeb196236b17998738112f37df78", 1_150_585_339),
 }
 
 
@@ -165,7 +172,7 @@ def verify(name: str, path) -> Path:
         algorithm, expected = entry.checksum.split(":")
         found = file_hash(path, algorithm)
         if found != expected:
-            raise DownloadError(f"{path} is not the expected {name}: its {algorithm.upper()} is {found[:12]}…, "
+            raise DownloadError(f"{path} is not the expected {name}: its {_NAMES[algorithm]} is {found[:12]}…, "
                                 f"expected {expected[:12]}… (a damaged or different file). "
                                 f"Delete it; the course downloads a good copy from {entry.sources[0]}.")
     return Path(path)
@@ -198,7 +205,7 @@ def download_file(urls, dest, checksum: str | None = None, progress: bool = True
                 if expected is not None:
                     found = file_hash(part, algorithm)
                     if found != expected.lower():
-                        raise ValueError(f"{algorithm.upper()} is {found[:12]}…, expected {expected[:12]}… "
+                        raise ValueError(f"{_NAMES[algorithm]} is {found[:12]}…, expected {expected[:12]}… "
                                          "(wrong or damaged file)")
             return dest
         except (OSError, ValueError, http.client.HTTPException) as error:   # URLError, HTTPError are OSErrors
