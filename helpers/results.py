@@ -46,12 +46,13 @@ def percent(fraction: float, digits: int = 2) -> str:
     return f"{value * 100:.{digits}f}"
 
 
-def book_table(rows, *, title: str = "프로그램", mode: bool = True) -> str:
+def book_table(rows, *, title: str = "프로그램", mode: bool = True, missing: str = "실행 안 함") -> str:
     """The book's figures beside this run's, as a Markdown-style table string.
 
     ``rows`` is a list of ``(name, book, measured)`` with fractions, or None where there is
-    no value (shown as ``—``; a measured None reads ``실행 안 함``).  With ``mode=True`` the
-    header says whether this run is a quick-mode run (not comparable with the book).
+    no value (a book None is shown as ``—``, a measured None as ``missing``: by default
+    ``실행 안 함``, "not run").  With ``mode=True`` the header says whether this run is a
+    quick-mode run (not comparable with the book).
 
     Example:
         >>> env(CH6_QUICK="0"); print(book_table([("6-1", 0.9911, 0.9897), ("6-2", 0.9923, None)]))
@@ -59,11 +60,15 @@ def book_table(rows, *, title: str = "프로그램", mode: bool = True) -> str:
         ---|---|---
         6-1 | 99.11 | 98.97
         6-2 | 99.23 | 실행 안 함
+        >>> print(book_table([("truck", 0.89, None)], title="부류", mode=False, missing="검출 안 됨"))
+        부류 | 책 (%) | 이번 실행 (%)
+        ---|---|---
+        truck | 89.00 | 검출 안 됨
     """
     note = f" [{'빠른 모드: 책과 비교할 수 없음' if config.is_quick() else '전체 모드'}]" if mode else ""
     lines = [f"{title} | 책 (%) | 이번 실행 (%){note}", "---|---|---"]
     for name, book, measured in rows:
-        shown = "실행 안 함" if measured is None else percent(measured)
+        shown = missing if measured is None else percent(measured)
         lines.append(f"{name} | {'—' if book is None else percent(book)} | {shown}")
     return "\n".join(lines)
 
