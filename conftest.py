@@ -38,20 +38,25 @@ else:
 import pytest  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _doctest_environment(request, monkeypatch):
-    """Doctest examples may call ``env(CH6_X="…")`` (undone after the example) and switch quick
-    mode (reset after the example), as the unit tests do."""
-    namespace = request.getfixturevalue("doctest_namespace")
+@pytest.fixture
+def env(monkeypatch):
+    """Set or clear CH6_* variables for one test or example: env(CH6_QUICK="1", CH6_DATA_DIR=None)."""
 
-    def env(**values):
+    def _set(**values):
         for key, value in values.items():
             if value is None:
                 monkeypatch.delenv(key, raising=False)
             else:
                 monkeypatch.setenv(key, str(value))
 
-    namespace["env"] = env
+    return _set
+
+
+@pytest.fixture(autouse=True)
+def _doctest_environment(request, env):
+    """Doctest examples may call ``env(CH6_X="…")`` (undone after the example) and switch quick
+    mode (reset after the example), as the unit tests do."""
+    request.getfixturevalue("doctest_namespace")["env"] = env
     yield
     from helpers import config
 

@@ -58,6 +58,12 @@ def _env(name: str) -> str | None:
     return value or None
 
 
+def _path(name: str, default=None):
+    """The folder that variable ``name`` names, else ``default``."""
+    value = _env(name)
+    return Path(value).expanduser() if value else default
+
+
 def is_quick() -> bool:
     """Return True in quick mode (``CH6_QUICK=1`` or :func:`set_quick_mode`).
 
@@ -189,11 +195,10 @@ def cache_dir() -> Path:
     """Folder for downloads and prepared data (``CH6_CACHE_DIR``, default ``~/.cache/ch6``).
 
     Example:
-        >>> cache_dir().name
-        'ch6'
+        >>> env(CH6_CACHE_DIR=None); cache_dir() == Path.home() / ".cache" / "ch6"
+        True
     """
-    path = _env("CH6_CACHE_DIR")
-    return Path(path).expanduser() if path else Path.home() / ".cache" / "ch6"
+    return _path("CH6_CACHE_DIR", Path.home() / ".cache" / "ch6")
 
 
 def data_dir() -> Path | None:
@@ -203,8 +208,7 @@ def data_dir() -> Path | None:
         >>> env(CH6_DATA_DIR="/data/ch6/datasets"); data_dir()
         PosixPath('/data/ch6/datasets')
     """
-    path = _env("CH6_DATA_DIR")
-    return Path(path).expanduser() if path else None
+    return _path("CH6_DATA_DIR")
 
 
 def _asset_sibling(name: str) -> Path | None:
@@ -221,10 +225,7 @@ def cub_dir() -> Path:
         >>> env(CH6_CUB_DIR="/data/birds"); cub_dir()
         PosixPath('/data/birds')
     """
-    path = _env("CH6_CUB_DIR")
-    if path:
-        return Path(path).expanduser()
-    return _asset_sibling("cub200_sample") or cache_dir() / "CUB200"
+    return _path("CH6_CUB_DIR") or _asset_sibling("cub200_sample") or cache_dir() / "CUB200"
 
 
 ASSET_KINDS = {"darknet": "CH6_DARKNET_DIR", "pretrained": "CH6_PRETRAINED_DIR", "images": "CH6_IMAGES_DIR",
@@ -244,10 +245,7 @@ def asset_dir(kind: str) -> Path | None:
     if kind not in ASSET_KINDS:
         raise ValueError(f"unknown kind of file {kind!r}; one of {sorted(ASSET_KINDS)}")
     variable = ASSET_KINDS[kind]
-    path = _env(variable) if variable else None
-    if path:
-        return Path(path).expanduser()
-    return _asset_sibling(kind) if variable else None
+    return (_path(variable) or _asset_sibling(kind)) if variable else None
 
 
 def darknet_dir() -> Path:
@@ -289,8 +287,7 @@ def model_dir() -> Path:
         >>> model_dir().name
         'models'
     """
-    path = _env("CH6_MODEL_DIR")
-    return Path(path).expanduser() if path else cache_dir() / "models"
+    return _path("CH6_MODEL_DIR", cache_dir() / "models")
 
 
 def model_path(filename: str) -> Path:
@@ -315,8 +312,7 @@ def results_dir() -> Path:
         >>> env(CH6_RESULTS_DIR=None, CH6_CACHE_DIR="/tmp/c"); results_dir()
         PosixPath('/tmp/c/results')
     """
-    path = _env("CH6_RESULTS_DIR")
-    return Path(path).expanduser() if path else cache_dir() / "results"
+    return _path("CH6_RESULTS_DIR", cache_dir() / "results")
 
 
 def saved_results_dir() -> Path:
@@ -338,11 +334,9 @@ def checkpoint_dir() -> Path:
         >>> env(CH6_CHECKPOINT_DIR="/data/ckpt"); checkpoint_dir()
         PosixPath('/data/ckpt')
     """
-    path = _env("CH6_CHECKPOINT_DIR")
-    if path:
-        return Path(path).expanduser()
     local = REPO_ROOT / "checkpoints"
-    return local if (local / "MANIFEST.json").is_file() else cache_dir() / "checkpoints"
+    shipped = local if (local / "MANIFEST.json").is_file() else cache_dir() / "checkpoints"
+    return _path("CH6_CHECKPOINT_DIR", shipped)
 
 
 def checkpoint_output_dir() -> Path:
@@ -353,8 +347,7 @@ def checkpoint_output_dir() -> Path:
         >>> env(CH6_CHECKPOINT_DIR=None, CH6_CACHE_DIR="/tmp/c"); checkpoint_output_dir()
         PosixPath('/tmp/c/my-checkpoints')
     """
-    path = _env("CH6_CHECKPOINT_DIR")
-    return Path(path).expanduser() if path else cache_dir() / "my-checkpoints"
+    return _path("CH6_CHECKPOINT_DIR", cache_dir() / "my-checkpoints")
 
 
 def checkpoint_dir_is_configured() -> bool:

@@ -35,20 +35,6 @@ def offline_data():
 
 
 @pytest.fixture
-def env(monkeypatch):
-    """Set or clear CH6_* variables for one test: env(CH6_QUICK="1", CH6_DATA_DIR=None)."""
-
-    def _set(**values):
-        for key, value in values.items():
-            if value is None:
-                monkeypatch.delenv(key, raising=False)
-            else:
-                monkeypatch.setenv(key, str(value))
-
-    return _set
-
-
-@pytest.fixture
 def mnist_for_cnn(offline_data, env):
     """Quick-mode MNIST prepared as 프로그램 6-1 prepares it: (N,28,28,1) float32 in [0,1],
     one-hot labels; the seed set.  Returns ``x_train, y_train, x_test, y_test``."""
