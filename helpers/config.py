@@ -2,37 +2,19 @@
 
 Nothing else in the project reads environment variables (a test checks it).  The variables:
 
-=====================  ===============================================================
-``CH6_QUICK``          ``1`` (or ``true``/``yes``/``on``) = quick mode (CI, ``make test``):
-                       fewer epochs, small subsets.  ``0`` (or ``false``/``no``/``off``) or
-                       unset = full mode, the book's settings (the default).  Anything else
-                       is refused.
-``CH6_DATA_DIR``       Folder holding ``mnist.npz``, ``fashion_mnist.npz``, ``cifar10.npz``
-                       (arrays ``x_train, y_train, x_test, y_test``).  Unset: Keras downloads.
-``CH6_CUB_DIR``        CUB-200-2011 in ``train/<class>/*.jpg`` + ``test/<class>/*.jpg`` layout.
-                       Unset: ``<CH6_DATA_DIR>/../cub200_sample`` if it exists, else the cache.
-``CH6_CUB_URLS``       Sources of ``CUB_200_2011.tgz``, separated by spaces (default: the
-                       official Caltech URL).
-``CH6_DARKNET_DIR``    Folder with darknet cfg / weights / names and sample images.
-                       Unset: ``<CH6_DATA_DIR>/../darknet`` if it exists, else the cache.
-``CH6_PRETRAINED_DIR`` Folder with the pretrained TFLite files and their labels.
-                       Unset: ``<CH6_DATA_DIR>/../pretrained`` if it exists, else the cache.
-``CH6_IMAGES_DIR``     Folder with the labelled sample photos (``cat.png`` …).
-                       Unset: ``<CH6_DATA_DIR>/../images`` if it exists, else the cache.
-``CH6_YOLO_MODEL``     Which darknet model 프로그램 6-12 uses (default ``yolov3``).
-``CH6_CACHE_DIR``      Downloads, prepared data and everything a run writes
-                       (default ``~/.cache/ch6``).
-``CH6_MODEL_DIR``      Where notebooks save and look for trained models
-                       (default ``<CH6_CACHE_DIR>/models``).
-``CH6_RESULTS_DIR``    Where full runs record their results (default ``<CH6_CACHE_DIR>/results``;
-                       ``make full`` points it at the repository's ``results/``).
-``CH6_CHECKPOINT_DIR`` Checkpoints to load, and where full runs save theirs.  Unset: load the
-                       repository's ``checkpoints/`` (outside a clone: downloaded into
-                       ``<CH6_CACHE_DIR>/checkpoints``) and save into
-                       ``<CH6_CACHE_DIR>/my-checkpoints``; ``make checkpoints`` points it at the
-                       repository's ``checkpoints/``.
-``CH6_SEED``           The seed for Python, NumPy and Keras (default 2024; see set_seed).
-=====================  ===============================================================
+``CH6_QUICK``           ``1`` quick mode (fewer epochs, small subsets); ``0`` or unset: full mode
+``CH6_DATA_DIR``        folder with mnist.npz, fashion_mnist.npz, cifar10.npz (unset: Keras downloads)
+``CH6_CUB_DIR``         CUB-200-2011 as train/<class>/, test/<class>/ (else cub200_sample beside the data, else cache)
+``CH6_CUB_URLS``        sources of CUB_200_2011.tgz, separated by spaces (default: the official URL)
+``CH6_DARKNET_DIR``     darknet files (else darknet/ beside CH6_DATA_DIR, else the cache)
+``CH6_PRETRAINED_DIR``  pretrained TFLite files and labels (else pretrained/ beside CH6_DATA_DIR, else the cache)
+``CH6_IMAGES_DIR``      labelled sample photos (else images/ beside CH6_DATA_DIR, else the cache)
+``CH6_YOLO_MODEL``      the darknet model of 프로그램 6-12 (default yolov3)
+``CH6_CACHE_DIR``       downloads, prepared data and everything a run writes (default ~/.cache/ch6)
+``CH6_MODEL_DIR``       saved models (default <cache>/models)
+``CH6_RESULTS_DIR``     full runs' results (default <cache>/results; make full: the repository's results/)
+``CH6_CHECKPOINT_DIR``  checkpoints to load and to save (default: load the shipped ones, save into <cache>)
+``CH6_SEED``            the seed for Python, NumPy and Keras (default 2024)
 """
 
 from __future__ import annotations

@@ -204,3 +204,8 @@ def test_model_dir_follows_env_and_defaults_to_the_cache(env, tmp_path):
     assert config.model_dir() == tmp_path / "cache" / "models"
     env(CH6_MODEL_DIR=tmp_path / "mine")
     assert config.model_dir() == tmp_path / "mine"
+
+
+def test_saved_results_are_the_repositorys():
+    assert config.saved_results_dir() == config.REPO_ROOT / "results"
+    assert (config.saved_results_dir() / "6-1.json").is_file()

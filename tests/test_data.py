@@ -73,3 +73,42 @@ def test_describe_mentions_quick_subset(env):
     env(CH6_QUICK="1")
     text = data.describe(np.zeros((5, 2)), None, np.zeros((3, 2)), None)
     assert text.startswith("train (5, 2), test (3, 2)") and "빠른 모드" in text
+
+
+def test_dataset_label_names_the_copy_of_the_data(offline_data, env, tmp_path):
+    env(CH6_DATA_DIR=offline_data)
+    assert data.dataset_label("cifar10", 10000, 2000) == "CIFAR-10 10000/2000 (JPEG q≈75 copy, subset)"
+    assert data.dataset_label("mnist", 60000, 10000) == "MNIST 60000/10000 (lossless copy)"
+    np.savez(tmp_path / "mnist.npz", x_train=np.zeros((2, 28, 28), np.uint8), y_train=np.zeros(2, np.uint8),
+             x_test=np.zeros((1, 28, 28), np.uint8), y_test=np.zeros(1, np.uint8))
+    assert data.dataset_label("mnist", 2, 1, folder=tmp_path) == "MNIST 2/1 (offline copy)"
+    env(CH6_DATA_DIR=None)
+    assert data.dataset_label("fashion_mnist", 60000, 10000) == "Fashion-MNIST 60000/10000 (keras.datasets)"
+
+
+def _npz(folder, **changes):
+    arrays = {"x_train": np.zeros((4, 28, 28), np.uint8), "y_train": np.arange(4, dtype=np.uint8),
+              "x_test": np.zeros((2, 28, 28), np.uint8), "y_test": np.arange(2, dtype=np.uint8)}
+    arrays.update(changes)
+    np.savez(folder / "mnist.npz", **arrays)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"x_train": np.random.rand(4, 28, 28).astype(np.float32)}, r"floats between 0[.0-9]* and 0\.\d+, i\.e\. pixels already divided by 255"),
+    ({"y_train": np.eye(10, dtype=np.uint8)[:4]}, r"shape \(4, 10\), which looks one-hot.*np\.argmax"),
+    ({"y_test": np.array([0, 300])}, r"labels from 0 to 300; labels must be class numbers 0…255"),
+    ({"y_test": np.array([-1, 2])}, r"labels from -1 to 2"),
+    ({"x_test": np.full((2, 28, 28), 300.0)}, r"values from 300 to 300; pixels must be whole numbers 0…255"),
+])
+def test_a_data_file_in_the_wrong_form_gets_a_clear_error(tmp_path, env, changes, message):
+    _npz(tmp_path, **changes)
+    env(CH6_DATA_DIR=tmp_path, CH6_QUICK="0")
+    with pytest.raises(data.DatasetUnavailableError, match=message):
+        data.load_mnist()
+
+
+def test_float_pixels_that_are_whole_numbers_are_accepted(tmp_path, env):
+    _npz(tmp_path, x_train=np.full((4, 28, 28), 255.0, np.float32))
+    env(CH6_DATA_DIR=tmp_path, CH6_QUICK="0")
+    (x_train, _), _ = data.load_mnist()
+    assert x_train.dtype == np.uint8 and x_train.max() == 255

@@ -44,3 +44,17 @@ def test_the_solution_is_right_and_a_wrong_answer_is_not(exercise_id, offline_da
     verdict = exercises.check(exercise_id, solution["wrong"]())
     assert verdict.startswith("다시 해 보세요") and "힌트:" in verdict
     assert exercises.check(exercise_id, None) == exercises.NOT_YET
+
+
+def test_a_check_can_explain_why_an_answer_is_wrong():
+    @exercises.exercise("0.0-9", hint="모양은 (높이, 너비, 채널)입니다.")
+    def _shape(answer):
+        if not isinstance(answer, tuple):
+            raise ValueError("튜플로 답하세요.")
+        return answer == (26, 26, 32)
+
+    assert exercises.check("0.0-9", (26, 26, 32)) == "정답입니다! (0.0-9)"
+    assert exercises.check("0.0-9", [26, 26, 32]) == "다시 해 보세요: 튜플로 답하세요. 힌트: 모양은 (높이, 너비, 채널)입니다."
+    assert exercises.check("0.0-9", (28, 28, 32)) == "다시 해 보세요. 힌트: 모양은 (높이, 너비, 채널)입니다."
+    with pytest.raises(KeyError, match="no exercise '0.0-404'"):
+        exercises.check("0.0-404", 1)

@@ -145,3 +145,9 @@ def test_training_meter_does_not_run_a_generator_flow_dry():
         warnings.simplefilter("always")
         assert training_samples_per_second(model, flow, steps=10, repeats=1) > 10
     assert not [w for w in caught if "ran out of data" in str(w.message)]
+
+
+def test_matmul_run_multiplies_and_counts_its_flops():
+    run, flops = measure.matmul_run(size=128, times=3)
+    assert flops == 3 * 2.0 * 128**3
+    assert run() is None
