@@ -18,6 +18,7 @@ import sys
 import time
 
 from helpers import config
+from helpers.files import atomic_write
 from helpers.transfer import BOOK_TABLE_6_1, TABLE6_1_FILE, count_model, format_table6_1
 
 
@@ -46,10 +47,8 @@ def main(argv: list[str]) -> int:
     if argv:
         return 0
     path = config.REPO_ROOT / "results" / TABLE6_1_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    with atomic_write(path) as temporary:
+        temporary.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {path.relative_to(config.REPO_ROOT)}")
     return 0
 
