@@ -1,8 +1,11 @@
-"""Look inside a trained CNN: kernels, feature maps of any layer, all layers on one page, Grad-CAM.
+"""Look inside a trained CNN: kernels (grey or RGB), feature maps of any layer, several layers on one page.
 
 프로그램 6-6 draws the first layer's kernels and feature maps with twenty lines of
 Matplotlib; these functions draw the same figures for *any* layer and any image, so the
 notebook and the lecture explorer (:mod:`helpers.widgets`) share one implementation.
+They take the book's ``Sequential`` and functional models alike (the ImageNet MobileNetV2
+of :mod:`helpers.imagenet`, whose layers are best named: ``"Conv1"``, ``"out_relu"``).
+Grad-CAM, which goes beyond the book's 6.5, is in :mod:`helpers.gradcam`.
 
 Layers can be given by index (``0``, as the book's ``cnn.layers[0]``), by name
 (``"conv2d"``) or as the layer object.  Layer names are numbered per session in Keras
@@ -69,9 +72,10 @@ def layer_names(model) -> list:
 
 
 def map_layers(model) -> list:
-    """Indices of the layers whose output is a stack of feature maps (conv and pooling layers).
+    """Indices of the layers whose output is a stack of feature maps (conv, pooling, activations …).
 
-    Dropout layers are left out: at prediction time they pass their input through unchanged.
+    Dropout layers are left out: at prediction time they pass their input through unchanged;
+    so is a functional model's input layer (it holds the image, not maps).
 
     Example:
         >>> from helpers.models import cifar10_cnn
@@ -79,7 +83,7 @@ def map_layers(model) -> list:
         [0, 1, 2, 4, 5, 6]
     """
     return [index for index, layer in enumerate(model.layers)
-            if len(layer.output.shape) == 4 and type(layer).__name__ != "Dropout"]
+            if len(layer.output.shape) == 4 and type(layer).__name__ not in ("Dropout", "InputLayer")]
 
 
 def conv_layers(model) -> list:
@@ -160,6 +164,16 @@ def feature_maps(model, layer, images):
     return maps[0] if single else maps
 
 
+def _kernel(model, layer):
+    """The layer and its kernel (h, w, in, out), or a clear error for a layer without one."""
+    target = get_layer(model, layer)
+    weights = target.get_weights()
+    if not weights or np.ndim(weights[0]) != 4:
+        raise ValueError(f"layer {target.name!r} ({type(target).__name__}) has no convolution kernel; "
+                         f"choose one of the Conv2D layers {[model.layers[i].name for i in conv_layers(model)]}")
+    return target, weights[0]
+
+
 def plot_kernels(model, layer=0, n_kernel: int = 32, n_channel: int | None = None, title: str | None = None):
     """The book's kernel figure: kernel ``i`` in column i, input channel ``j`` in row j, title ``i_j``.
 
@@ -172,12 +186,8 @@ def plot_kernels(model, layer=0, n_kernel: int = 32, n_channel: int | None = Non
         >>> len(plot_kernels(cifar10_cnn(), 0).axes)
         96
     """
-    target = get_layer(model, layer)
-    weights = target.get_weights()
-    if not weights or np.ndim(weights[0]) != 4:
-        raise ValueError(f"layer {target.name!r} ({type(target).__name__}) has no convolution kernel; "
-                         f"choose one of the Conv2D layers {[model.layers[i].name for i in conv_layers(model)]}")
-    kernel = normalize(weights[0])
+    target, kernel = _kernel(model, layer)
+    kernel = normalize(kernel)
     n_kernel = min(n_kernel, kernel.shape[3])
     n_channel = min(n_channel or 3, kernel.shape[2])
     figure = plt.figure(figsize=(20, n_channel))
@@ -188,6 +198,52 @@ def plot_kernels(model, layer=0, n_kernel: int = 32, n_channel: int | None = Non
             axes.imshow(kernel[:, :, j, i], cmap="gray", vmin=0, vmax=1)
             axes.set_xticks([]); axes.set_yticks([])
             axes.set_title(f"{i}_{j}", fontsize=8)
+    return figure
+
+
+def rgb_kernels(model, layer=0, floor: float = 0.05) -> np.ndarray:
+    """A first layer's kernels as RGB pictures (out, h, w, 3) in [0, 1]: grey 0.5 is a weight of 0.
+
+    Each kernel is scaled by its own largest |weight| (0.5 ± 0.5), so a weak kernel's pattern
+    shows as clearly as a strong one's; kernels whose norm is below ``floor`` × the strongest
+    kernel's norm detect next to nothing and stay flat grey.
+
+    Example:
+        >>> from helpers.models import cifar10_cnn
+        >>> rgb_kernels(cifar10_cnn()).shape
+        (32, 3, 3, 3)
+    """
+    target, kernel = _kernel(model, layer)
+    if kernel.shape[2] != 3:
+        raise ValueError(f"layer {target.name!r} takes {kernel.shape[2]} input channels, not RGB: "
+                         "only a first convolution's kernels can be drawn as colour pictures")
+    kernels = np.moveaxis(kernel, 3, 0).astype(np.float32)
+    norms = np.sqrt((kernels ** 2).sum(axis=(1, 2, 3)))
+    largest = np.abs(kernels).max(axis=(1, 2, 3))
+    strong = norms >= floor * norms.max() if norms.max() > 0 else np.zeros(len(kernels), bool)
+    scale = np.where(strong, largest, 1.0)[:, None, None, None]
+    return np.where(strong[:, None, None, None], 0.5 + 0.5 * kernels / scale, 0.5)
+
+
+def plot_rgb_kernels(model, layer=0, n_columns: int = 8, title: str | None = None):
+    """:func:`rgb_kernels` as a grid of colour pictures titled with each kernel's number.
+
+    Example:
+        >>> from helpers.models import cifar10_cnn
+        >>> figure = plot_rgb_kernels(cifar10_cnn())
+        >>> len(figure.axes), figure.axes[5].get_title()
+        (32, '5')
+    """
+    target = get_layer(model, layer)
+    pictures = rgb_kernels(model, layer)
+    n_rows = -(-len(pictures) // n_columns)
+    figure = plt.figure(figsize=(1.3 * n_columns, 1.45 * n_rows + 0.4))
+    figure.suptitle(title or f"Kernels of {target.name} as RGB pictures (grey = 0)")
+    for i, picture in enumerate(pictures):
+        axes = figure.add_subplot(n_rows, n_columns, i + 1)
+        axes.imshow(picture, interpolation="nearest", vmin=0, vmax=1)
+        axes.set_xticks([]); axes.set_yticks([])
+        axes.set_title(str(i), fontsize=9)
     return figure
 
 
@@ -224,12 +280,13 @@ def plot_feature_maps(maps, channels=None, n_columns: int = 16, title: str | Non
     return figure
 
 
-def plot_all_layers(model, image, n_maps: int = 8, title: str | None = None):
-    """One image's feature maps at every conv and pooling layer, one row per layer.
+def plot_all_layers(model, image, n_maps: int = 8, title: str | None = None, *, layers=None, picture=None):
+    """One image's feature maps at several layers (default: every conv and pooling layer), a row each.
 
-    The first column is the image; each row shows the first ``n_maps`` maps and is
-    labelled with the layer's index, type and map size, so the shrinking 30→28→14→12→10→5
-    of the CIFAR-10 CNN is visible at a glance.
+    The first column is the image (``picture`` if given: what to show when ``image`` is a
+    preprocessed network input); each row shows the first ``n_maps`` maps and is labelled
+    with the layer and its map size, so the shrinking 30→28→14→12→10→5 of the CIFAR-10 CNN,
+    or MobileNetV2's 112→28→7 while channels grow 96→192→1280, is visible at a glance.
 
     Example:
         >>> from helpers.models import cifar10_cnn
@@ -237,21 +294,23 @@ def plot_all_layers(model, image, n_maps: int = 8, title: str | None = None):
         >>> len(figure.axes)
         30
     """
-    indices = map_layers(model)
+    indices = map_layers(model) if layers is None else [model.layers.index(get_layer(model, l)) for l in layers]
     if not indices:
         raise ValueError("this model has no conv or pooling layers to show")
     outputs = run(partial_model(model, indices), np.asarray(image, np.float32)[None])
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    shown = np.clip(image, 0, 1) if picture is None else picture
     n_columns = n_maps + 1
     figure = plt.figure(figsize=(1.6 * n_columns, 1.7 * len(indices)))
     figure.suptitle(title or "Feature maps of every conv / pooling layer")
     for row, (index, maps) in enumerate(zip(indices, outputs)):
         maps = np.asarray(maps)[0]
         layer = model.layers[index]
+        name = f"{index}: {type(layer).__name__}" if _is_sequential(model) else layer.name
         axes = figure.add_subplot(len(indices), n_columns, row * n_columns + 1)
-        axes.imshow(np.clip(image, 0, 1))
+        axes.imshow(shown)
         axes.set_xticks([]); axes.set_yticks([])
-        axes.set_ylabel(f"{index}: {type(layer).__name__}\n{maps.shape[0]}×{maps.shape[1]}×{maps.shape[2]}",
+        axes.set_ylabel(f"{name}\n{maps.shape[0]}×{maps.shape[1]}×{maps.shape[2]}",
                         fontsize=9, rotation=0, ha="right", va="center")
         for column in range(min(n_maps, maps.shape[2])):
             axes = figure.add_subplot(len(indices), n_columns, row * n_columns + column + 2)
@@ -263,90 +322,7 @@ def plot_all_layers(model, image, n_maps: int = 8, title: str | None = None):
     return figure
 
 
-def grad_cam(model, image, layer=None, class_index: int | None = None):
-    """Grad-CAM heat-map (Selvaraju et al., 2017) of one image, in [0, 1] at the image's size.
-
-    The gradient of the class score (before softmax) with respect to the maps of ``layer``
-    (default: the last Conv2D), averaged over each map, weighs the maps; their ReLU'd sum,
-    resized to the image, shows where the evidence for the class lies.  ``class_index``
-    defaults to the predicted class.  Works on Sequential models such as the book's.
-    Returns ``(heatmap, class_index, probabilities)``.
-
-    Example:
-        >>> from helpers.models import cifar10_cnn
-        >>> heatmap, label, probs = grad_cam(cifar10_cnn(), np.random.rand(32, 32, 3))
-        >>> heatmap.shape, bool(0 <= heatmap.min() <= heatmap.max() <= 1), probs.shape
-        ((32, 32), True, (10,))
-    """
+def _is_sequential(model) -> bool:
     import keras
-    import tensorflow as tf
 
-    if not isinstance(model, keras.Sequential):
-        raise TypeError(f"grad_cam runs the layers one after another, so it needs a keras.Sequential; "
-                        f"got {type(model).__name__}")
-    if layer is None:
-        convs = conv_layers(model)
-        if not convs:
-            raise ValueError("this model has no Conv2D layer; pass layer= explicitly")
-        layer = convs[-1]
-    target = get_layer(model, layer)
-    image = np.asarray(image, dtype=np.float32)
-    if image.ndim != 3:
-        raise ValueError(f"grad_cam takes one image (h, w, channels), got shape {image.shape}; pass x_test[k]")
-    last = model.layers[-1]
-    strip_softmax = getattr(last, "activation", None) is keras.activations.softmax
-    x = tf.convert_to_tensor(image[None])
-    with tf.GradientTape() as tape:
-        maps = None
-        for current in model.layers:
-            if current is last and strip_softmax:
-                x = tf.matmul(x, last.kernel) + (last.bias if last.use_bias else 0.0)
-            else:
-                x = current(x, training=False)
-            if current is target:
-                maps = x
-                tape.watch(maps)
-        scores = x
-        if class_index is None:
-            class_index = int(tf.argmax(scores[0]))
-        score = scores[0, class_index]
-    if maps is None:
-        raise ValueError(f"layer {target.name!r} was not reached while running the model")
-    gradients = tape.gradient(score, maps)
-    weights = tf.reduce_mean(gradients, axis=(1, 2))                     # one weight per map
-    cam = tf.nn.relu(tf.reduce_sum(maps * weights[:, None, None, :], axis=-1))[..., None]
-    cam = tf.image.resize(cam, image.shape[:2], method="bilinear")[0, :, :, 0].numpy()
-    probabilities = tf.nn.softmax(scores[0]).numpy() if strip_softmax else np.asarray(scores[0])
-    return normalize(cam), class_index, probabilities
-
-
-def plot_grad_cam(model, images, labels=None, class_names=None, layer=None, alpha: float = 0.45):
-    """Images (top row) and their Grad-CAM heat-maps over them (bottom row), titled with the prediction.
-
-    ``labels`` are the true classes (ints, or Keras's (N,1) array) for the titles.
-
-    Example:
-        >>> from helpers.models import cifar10_cnn
-        >>> figure = plot_grad_cam(cifar10_cnn(), np.random.rand(3, 32, 32, 3))
-        >>> len(figure.axes)
-        6
-    """
-    images = np.asarray(images, dtype=np.float32)
-    count = len(images)
-    figure = plt.figure(figsize=(2.2 * count, 5))
-    figure.suptitle("Grad-CAM: where the evidence for the predicted class lies")
-    for k in range(count):
-        heatmap, predicted, probabilities = grad_cam(model, images[k], layer=layer)
-        name = class_names[predicted] if class_names is not None else str(predicted)
-        top = figure.add_subplot(2, count, k + 1)
-        top.imshow(np.clip(images[k], 0, 1))
-        top.set_xticks([]); top.set_yticks([])
-        if labels is not None:
-            true = int(np.ravel(labels[k])[0]) if np.ndim(labels[k]) else int(labels[k])
-            top.set_title("true: " + (class_names[true] if class_names is not None else str(true)), fontsize=9)
-        bottom = figure.add_subplot(2, count, count + k + 1)
-        bottom.imshow(np.clip(images[k], 0, 1))
-        bottom.imshow(heatmap, cmap="jet", alpha=alpha, vmin=0, vmax=1)
-        bottom.set_xticks([]); bottom.set_yticks([])
-        bottom.set_title(f"pred: {name} ({probabilities[predicted]:.2f})", fontsize=9)
-    return figure
+    return isinstance(model, keras.Sequential)

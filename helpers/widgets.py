@@ -18,28 +18,39 @@ import numpy as np
 from . import vis
 
 
-def layer_options(model) -> list:
-    """Dropdown choices ``(label, index)`` for every conv and pooling layer of ``model``.
+def layer_options(model, layers=None) -> list:
+    """Dropdown choices ``(label, index)``: ``layers`` (indices or names), default every conv and pooling layer.
+
+    A ``Sequential`` model's layers are labelled by type (names change per session), a
+    functional model's by name (MobileNetV2's ``block_6_expand_relu``).
 
     Example:
         >>> from helpers.models import cifar10_cnn
         >>> layer_options(cifar10_cnn())[2][0]
         '2: MaxPooling2D 14×14×32'
     """
+    import keras
+
+    indices = vis.map_layers(model) if layers is None else [model.layers.index(vis.get_layer(model, l)) for l in layers]
     options = []
-    for index in vis.map_layers(model):
+    for index in indices:
         layer = model.layers[index]
+        if len(layer.output.shape) != 4:
+            raise ValueError(f"layer {index} ({layer.name}) has no feature maps to show; choose among "
+                             f"{[model.layers[i].name for i in vis.map_layers(model)][:12]} …")
         h, w, c = layer.output.shape[1:]
-        options.append((f"{index}: {type(layer).__name__} {h}×{w}×{c}", index))
+        name = type(layer).__name__ if isinstance(model, keras.Sequential) else layer.name
+        options.append((f"{index}: {name} {h}×{w}×{c}", index))
     return options
 
 
 def explorer_figure(model, images, image_index: int, layer, channels=(0, 15), class_names=None,
-                    labels=None, cache: dict | None = None):
+                    labels=None, cache: dict | None = None, *, layers=None, pictures=None):
     """The figure the explorer draws: the chosen image, then maps ``channels[0]…channels[1]`` of ``layer``.
 
-    ``cache`` (a dict) keeps each image's maps of every layer, so moving a slider
-    does not run the model again.
+    ``cache`` (a dict) keeps each image's maps of every offered layer (``layers``, see
+    :func:`layer_options`), so moving a slider does not run the model again.  ``pictures``
+    are what to show as the input (e.g. photos when ``images`` are preprocessed network inputs).
 
     Example:
         >>> from helpers.models import cifar10_cnn
@@ -51,15 +62,16 @@ def explorer_figure(model, images, image_index: int, layer, channels=(0, 15), cl
     if not 0 <= image_index < len(images):
         raise ValueError(f"image_index {image_index} is out of range: there are {len(images)} images (0…{len(images) - 1})")
     index = model.layers.index(vis.get_layer(model, layer))
+    options = layer_options(model, layers)
     cache = {} if cache is None else cache
     if image_index not in cache:
-        indices = vis.map_layers(model)
+        indices = [i for _, i in options]
         outputs = vis.run(vis.partial_model(model, indices), images[image_index:image_index + 1])
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         cache[image_index] = {i: np.asarray(m)[0] for i, m in zip(indices, outputs)}
     if index not in cache[image_index]:
-        raise ValueError(f"layer {index} ({model.layers[index].name}) has no feature maps to show; "
-                         f"choose one of {[label for label, _ in layer_options(model)]}")
+        raise ValueError(f"layer {index} ({model.layers[index].name}) has no feature maps to show here; "
+                         f"choose one of {[label for label, _ in options]}")
     maps = cache[image_index][index]
     first, last = int(channels[0]), min(int(channels[1]), maps.shape[2] - 1)
     shown = list(range(first, last + 1))
@@ -74,7 +86,7 @@ def explorer_figure(model, images, image_index: int, layer, channels=(0, 15), cl
     figure.suptitle(f"{title} — feature maps {first}…{last} of layer {index} "
                     f"({layer_name}, {maps.shape[0]}×{maps.shape[1]}×{maps.shape[2]})")
     axes = figure.add_subplot(n_rows, n_columns, 1)
-    axes.imshow(np.clip(images[image_index], 0, 1))
+    axes.imshow(np.clip(images[image_index], 0, 1) if pictures is None else pictures[image_index])
     axes.set_xticks([]); axes.set_yticks([])
     axes.set_title("input", fontsize=9)
     for position, channel in enumerate(shown):
@@ -102,8 +114,13 @@ def _in_kernel() -> bool:
 
 
 def feature_map_explorer(model, images, labels=None, class_names=None, image_index: int = 1,
-                         layer=0, channels=(0, 15), live: bool | None = None):
+                         layer=None, channels=(0, 15), live: bool | None = None, *, layers=None, pictures=None):
     """Show the explorer: IntSlider (image), Dropdown (layer), IntRangeSlider (channels).
+
+    The dropdown offers ``layers`` (indices or names; default every conv and pooling layer,
+    see :func:`layer_options`) and starts at ``layer`` (default the first offered).  For a
+    network that takes preprocessed inputs (MobileNetV2: −1 … 1) pass the photos to show as
+    ``pictures``, in the same order as ``images``.
 
     ``live=None`` decides by itself: inside a Jupyter kernel it displays the widgets (with
     a static PNG of the first drawing as the fallback for viewers without widgets);
@@ -122,10 +139,10 @@ def feature_map_explorer(model, images, labels=None, class_names=None, image_ind
     from IPython.display import display
 
     images = np.asarray(images)
-    options = layer_options(model)
+    options = layer_options(model, layers)
     if not options:
         raise ValueError("this model has no conv or pooling layers to explore")
-    start = model.layers.index(vis.get_layer(model, layer))
+    start = options[0][1] if layer is None else model.layers.index(vis.get_layer(model, layer))
     if start not in [index for _, index in options]:
         raise ValueError(f"layer {layer!r} has no feature maps; choose one of {[label for label, _ in options]}")
     live = _in_kernel() if live is None else live
@@ -161,7 +178,8 @@ def feature_map_explorer(model, images, labels=None, class_names=None, image_ind
             finally:
                 adjusting.clear()
         figure = explorer_figure(model, images, controls["image"].value, controls["layer"].value,
-                                 controls["channels"].value, class_names, labels, box.cache)
+                                 controls["channels"].value, class_names, labels, box.cache,
+                                 layers=layers, pictures=pictures)
         box.figure = figure
         if live:
             with output:

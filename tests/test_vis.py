@@ -1,11 +1,13 @@
-"""helpers.vis on small models built here: kernels, feature maps, the all-layers page, Grad-CAM."""
+"""helpers.vis and helpers.gradcam: on small models built here (exact answers), and on the real
+ImageNet MobileNetV2 of helpers.imagenet with real photos (skipped, with the reason, without the
+offline assets): kernels, feature maps, the several-layers page, Grad-CAM."""
 
 import keras
 import numpy as np
 import pytest
 from keras import layers
 
-from helpers import vis
+from helpers import config, downloads, gradcam, imagenet, vis
 
 
 @pytest.fixture(scope="module")
@@ -111,59 +113,200 @@ def test_all_layers_page_has_one_row_per_map_layer(small_cnn, images):
     assert labels == ["0: Conv2D\n14×14×4", "1: MaxPooling2D\n7×7×4", "3: Conv2D\n5×5×6"]
 
 
-def _two_region_model():
-    """Class 0 = total of channel 0, class 1 = total of channel 1 (through an identity 1×1 conv)."""
-    model = keras.Sequential([
-        keras.Input(shape=(8, 8, 2)),
-        layers.Conv2D(2, (1, 1), activation="relu"),
-        layers.Flatten(),
-        layers.Dense(2, activation="softmax"),
-    ])
-    model.layers[0].set_weights([np.eye(2, dtype=np.float32).reshape(1, 1, 2, 2), np.zeros(2, np.float32)])
-    dense = np.zeros((8 * 8 * 2, 2), np.float32)
-    dense[0::2, 0] = 1.0          # flattened (y, x, channel): channel 0 feeds class 0
-    dense[1::2, 1] = 1.0
-    model.layers[2].set_weights([dense, np.zeros(2, np.float32)])
+def test_map_layers_of_a_functional_model_leave_out_its_input(small_cnn):
+    functional = keras.Model(small_cnn.inputs, small_cnn.outputs)
+    assert type(functional.layers[0]).__name__ == "InputLayer"
+    assert [functional.layers[i] for i in vis.map_layers(functional)] == [small_cnn.layers[i] for i in (0, 1, 3)]
+
+
+def test_rgb_kernels_scale_each_kernel_around_grey():
+    conv = layers.Conv2D(3, (2, 2))
+    model = keras.Sequential([keras.Input(shape=(4, 4, 3)), conv])
+    kernel = np.zeros((2, 2, 3, 3), np.float32)
+    kernel[0, 0, 0, 0], kernel[1, 1, 2, 0] = 2.0, -1.0        # kernel 0: red top-left up, blue bottom-right down
+    kernel[0, 1, 1, 1] = 0.5                                  # kernel 1: a weaker green pixel
+    kernel[0, 0, 0, 2] = 0.01                                 # kernel 2: next to nothing (< 5 % of the strongest)
+    conv.set_weights([kernel, np.zeros(3, np.float32)])
+    pictures = vis.rgb_kernels(model)
+    assert pictures.shape == (3, 2, 2, 3)
+    assert pictures[0, 0, 0, 0] == 1.0 and pictures[0, 1, 1, 2] == 0.25 and pictures[0, 1, 0, 1] == 0.5
+    assert pictures[1, 0, 1, 1] == 1.0 and np.count_nonzero(pictures[1] != 0.5) == 1
+    assert np.all(pictures[2] == 0.5)
+    figure = vis.plot_rgb_kernels(model, 0, n_columns=2)
+    assert [a.get_title() for a in figure.axes] == ["0", "1", "2"]
+    assert np.array_equal(figure.axes[1].get_images()[0].get_array(), pictures[1])
+
+
+def test_rgb_kernels_need_a_first_layer(small_cnn):
+    with pytest.raises(ValueError, match="not RGB"):
+        vis.rgb_kernels(small_cnn, 3)                         # 4 input channels
+    with pytest.raises(ValueError, match="no convolution kernel"):
+        vis.rgb_kernels(small_cnn, 1)
+
+
+def test_chosen_layers_with_a_picture_beside_them(small_cnn, images):
+    functional = keras.Model(small_cnn.inputs, small_cnn.outputs)
+    picture = np.full((16, 16, 3), 0.25, np.float32)
+    figure = vis.plot_all_layers(functional, images[0] * 2 - 1, n_maps=2, layers=[small_cnn.layers[3].name, 1],
+                                 picture=picture)
+    labels = [a.get_ylabel() for a in figure.axes if a.get_ylabel()]
+    assert labels == [f"{small_cnn.layers[3].name}\n5×5×6", f"{small_cnn.layers[0].name}\n14×14×4"]
+    assert np.array_equal(figure.axes[0].get_images()[0].get_array(), picture)
+    maps = vis.feature_maps(small_cnn, 3, images[0] * 2 - 1)
+    assert np.allclose(figure.axes[1].get_images()[0].get_array(), maps[:, :, 0], atol=1e-5)
+
+
+def _two_region_model(functional: bool = False):
+    """Class 0 = total of channel 0, class 1 = total of channel 1 (through an identity 1×1 conv).
+
+    ``functional=True``: the same network written with the functional API, plus a branch
+    that adds zero (a skip connection), so the model cannot be run layer after layer."""
+    conv, dense = layers.Conv2D(2, (1, 1), activation="relu"), layers.Dense(2, activation="softmax")
+    if functional:
+        inputs = keras.Input(shape=(8, 8, 2))
+        maps = conv(inputs)
+        skip = layers.Lambda(lambda t: t * 0.0)(inputs)
+        model = keras.Model(inputs, dense(layers.Flatten()(layers.Add(name="maps")([maps, skip]))))
+    else:
+        model = keras.Sequential([keras.Input(shape=(8, 8, 2)), conv, layers.Flatten(), dense])
+    conv.set_weights([np.eye(2, dtype=np.float32).reshape(1, 1, 2, 2), np.zeros(2, np.float32)])
+    weights = np.zeros((8 * 8 * 2, 2), np.float32)
+    weights[0::2, 0] = 1.0          # flattened (y, x, channel): channel 0 feeds class 0
+    weights[1::2, 1] = 1.0
+    dense.set_weights([weights, np.zeros(2, np.float32)])
     return model
 
 
-def test_grad_cam_points_at_the_evidence_for_each_class():
-    model = _two_region_model()
+@pytest.mark.parametrize("functional", [False, True], ids=["sequential", "functional"])
+def test_grad_cam_points_at_the_evidence_for_each_class(functional):
+    model = _two_region_model(functional)
+    layer = "maps" if functional else None
     image = np.zeros((8, 8, 2), np.float32)
     image[1:3, 1:3, 0] = 1.0      # evidence for class 0: top-left
     image[5:7, 5:7, 1] = 2.0      # evidence for class 1 (stronger): bottom-right
-    heatmap, predicted, probabilities = vis.grad_cam(model, image)
+    heatmap, predicted, probabilities = gradcam.grad_cam(model, image, layer=layer)
     assert predicted == 1
     assert heatmap.shape == (8, 8) and heatmap.min() == 0.0 and heatmap.max() == 1.0
     assert np.unravel_index(heatmap.argmax(), heatmap.shape)[0] >= 5
-    heatmap0, chosen, _ = vis.grad_cam(model, image, class_index=0)
+    heatmap0, chosen, _ = gradcam.grad_cam(model, image, layer=layer, class_index=0)
     assert chosen == 0
     y, x = np.unravel_index(heatmap0.argmax(), heatmap0.shape)
     assert y < 4 and x < 4 and heatmap0[5:7, 5:7].max() == 0.0
     assert np.allclose(probabilities, model.predict(image[None], verbose=0)[0], atol=1e-5)
+    big, _, _ = gradcam.grad_cam(model, image, layer=layer, class_index=0, size=(32, 24))
+    assert big.shape == (32, 24)
+    y, x = np.unravel_index(big.argmax(), big.shape)
+    assert y < 16 and x < 12                                # still top-left, at the new size
 
 
 def test_grad_cam_on_the_small_cnn(small_cnn, images):
-    heatmap, predicted, probabilities = vis.grad_cam(small_cnn, images[2])
+    heatmap, predicted, probabilities = gradcam.grad_cam(small_cnn, images[2])
     assert heatmap.shape == (16, 16)
     assert 0.0 <= heatmap.min() and heatmap.max() <= 1.0
     expected = small_cnn.predict(images[2:3], verbose=0)[0]
     assert predicted == int(np.argmax(expected))
     assert np.allclose(probabilities, expected, atol=1e-5)
     with pytest.raises(ValueError, match="one image"):
-        vis.grad_cam(small_cnn, images[:2])
+        gradcam.grad_cam(small_cnn, images[:2])
 
 
-def test_grad_cam_needs_a_sequential(small_cnn):
+def test_grad_cam_is_the_same_on_the_functional_copy(small_cnn, images):
     functional = keras.Model(small_cnn.inputs, small_cnn.outputs)
-    with pytest.raises(TypeError, match="Sequential"):
-        vis.grad_cam(functional, np.zeros((16, 16, 3)))
+    assert not isinstance(functional, keras.Sequential)
+    sequential = gradcam.grad_cam(small_cnn, images[1], class_index=2)
+    named = gradcam.grad_cam(functional, images[1], layer=small_cnn.layers[3].name, class_index=2)
+    assert np.allclose(sequential[0], named[0], atol=1e-5) and np.allclose(sequential[2], named[2], atol=1e-6)
+
+
+def test_grad_cam_refuses_what_it_cannot_do(small_cnn, images):
+    with pytest.raises(ValueError, match="out of range: this model has 3 classes"):
+        gradcam.grad_cam(small_cnn, images[0], class_index=3)
+    with pytest.raises(ValueError, match="not feature maps"):
+        gradcam.grad_cam(small_cnn, images[0], layer=4)          # Flatten
+    dense_only = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2)])
+    with pytest.raises(ValueError, match="no Conv2D layer"):
+        gradcam.grad_cam(dense_only, np.zeros((1, 1, 4)))
 
 
 def test_grad_cam_figure(small_cnn, images):
-    figure = vis.plot_grad_cam(small_cnn, images[:3], labels=np.array([[0], [2], [1]]),
-                               class_names=["a", "b", "c"])
+    figure = gradcam.plot_grad_cam(small_cnn, images[:3], labels=np.array([[0], [2], [1]]),
+                                   class_names=["a", "b", "c"])
     assert len(figure.axes) == 6
     titles = [a.get_title() for a in figure.axes]
     assert [t for t in titles if t.startswith("true: ")] == ["true: a", "true: c", "true: b"]
     assert len([t for t in titles if t.startswith("pred: ")]) == 3
+
+
+def test_overlay_draws_each_heat_map_over_the_picture():
+    picture = np.zeros((30, 40, 3), np.uint8)
+    heatmaps = [np.random.default_rng(k).random((30, 40)) for k in range(2)]
+    figure = gradcam.plot_overlay(picture, heatmaps, ["dog", "bicycle"], title="Grad-CAM")
+    assert [a.get_title() for a in figure.axes] == ["input", "dog", "bicycle"]
+    assert len(figure.axes[0].get_images()) == 1
+    assert np.array_equal(figure.axes[2].get_images()[1].get_array(), heatmaps[1])
+    with pytest.raises(ValueError, match="size=picture.shape"):
+        gradcam.plot_overlay(picture, [np.zeros((7, 7))])
+
+
+# ------------------------------------------------------------------ the real ImageNet MobileNetV2
+
+# The cat in images/cat.png (512×341): its box, measured once by drawing a 50-pixel grid over
+# the photo and reading off the cat's outline: left edge of its body x≈50, right edge of its
+# chest x≈365, tip of its right ear y≈35, and the photo's bottom edge (the cat is cut off there).
+CAT_BOX = {"x": (50, 365), "y": (35, 341)}
+
+
+@pytest.fixture(scope="module")
+def mobilenet():
+    if config.asset_dir("images") is None or config.asset_dir("pretrained") is None:
+        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
+                    "these tests need its pretrained/ and images/ siblings")
+    return imagenet.mobilenet_v2()
+
+
+def test_grad_cam_of_egyptian_cat_lies_on_the_cat(mobilenet):
+    photo = imagenet.load_photo(config.asset_dir("images") / "cat.png")
+    heatmap, predicted, probabilities = gradcam.grad_cam(mobilenet, imagenet.model_input(photo),
+                                                         layer=imagenet.LAYERS["late"], size=photo.shape[:2])
+    assert imagenet.labels()[predicted] == "Egyptian cat"
+    assert np.allclose(probabilities, imagenet.probabilities(photo, mobilenet), atol=1e-5)
+    assert heatmap.shape == photo.shape[:2] == (341, 512)
+    inside = np.zeros(heatmap.shape, bool)
+    inside[slice(*CAT_BOX["y"]), slice(*CAT_BOX["x"])] = True
+    mass = heatmap[inside].sum() / heatmap.sum()
+    top = heatmap >= np.quantile(heatmap, 0.8)
+    top_inside = (top & inside).sum() / top.sum()
+    # The box covers 55 % of the photo, so a flat heat-map would score 0.55 on both.
+    assert inside.mean() < 0.56
+    assert mass >= 0.6, mass                                   # measured: 0.78
+    assert top_inside >= 0.8, top_inside                       # measured: 0.92
+
+
+def test_mobilenet_kernels_and_feature_maps_have_their_layers_shapes(mobilenet):
+    first = mobilenet.get_layer(imagenet.LAYERS["first_conv"])
+    assert vis.rgb_kernels(mobilenet, "Conv1").shape == (32, 3, 3, 3)
+    assert first.get_weights()[0].shape == (3, 3, 3, 32)
+    figure = vis.plot_rgb_kernels(mobilenet, "Conv1")
+    assert len(figure.axes) == 32
+    x = imagenet.model_input(downloads.fetch("dog.jpg"))
+    expected = {"early": (112, 112, 96), "middle": (28, 28, 192), "late": (7, 7, 1280)}
+    for key, shape in expected.items():
+        layer = mobilenet.get_layer(imagenet.LAYERS[key])
+        assert tuple(layer.output.shape[1:]) == shape
+        assert vis.feature_maps(mobilenet, layer.name, x).shape == shape
+    names = [imagenet.LAYERS[key] for key in expected]
+    figure = vis.plot_all_layers(mobilenet, x, n_maps=3, layers=names, picture=imagenet.resize(downloads.fetch("dog.jpg")))
+    assert [a.get_ylabel() for a in figure.axes if a.get_ylabel()] == [
+        "block_1_expand_relu\n112×112×96", "block_6_expand_relu\n28×28×192", "out_relu\n7×7×1280"]
+
+
+def test_grad_cam_at_the_photos_resolution_for_two_classes(mobilenet):
+    path = downloads.fetch("dog.jpg")
+    photo = imagenet.load_photo(path)
+    x = imagenet.model_input(photo)
+    dog, top1, _ = gradcam.grad_cam(mobilenet, x, layer="out_relu", size=photo.shape[:2])
+    bike_class = imagenet.labels().index("mountain bike, all-terrain bike, off-roader")
+    bike, chosen, _ = gradcam.grad_cam(mobilenet, x, layer="out_relu", class_index=bike_class, size=photo.shape[:2])
+    assert top1 in imagenet.DOG_CLASSES and chosen == bike_class
+    assert dog.shape == bike.shape == (576, 768)
+    assert not np.allclose(dog, bike, atol=0.1)               # another class, another heat-map

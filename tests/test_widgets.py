@@ -98,3 +98,44 @@ def test_live_explorer_displays_the_widget_with_a_static_fallback(small_cnn, ima
 def test_explorer_rejects_a_layer_without_maps(small_cnn, images):
     with pytest.raises(ValueError, match="no feature maps"):
         widgets.feature_map_explorer(small_cnn, images, layer=4, live=False)
+
+
+def test_functional_models_offer_their_named_layers(small_cnn, images):
+    import keras
+
+    functional = keras.Model(small_cnn.inputs, small_cnn.outputs)
+    conv, pool = small_cnn.layers[0].name, small_cnn.layers[1].name
+    assert widgets.layer_options(functional) == [
+        (f"1: {conv} 14×14×4", 1), (f"2: {pool} 7×7×4", 2), (f"4: {small_cnn.layers[3].name} 5×5×6", 4)]
+    assert widgets.layer_options(functional, [pool]) == [(f"2: {pool} 7×7×4", 2)]
+    with pytest.raises(ValueError, match="no feature maps"):
+        widgets.layer_options(functional, [small_cnn.layers[-1].name])
+    pictures = np.zeros((4, 9, 9, 3), np.uint8)
+    figure = widgets.explorer_figure(functional, images, 1, pool, (0, 1), layers=[conv, pool], pictures=pictures)
+    assert np.array_equal(figure.axes[0].get_images()[0].get_array(), pictures[1])
+    with pytest.raises(ValueError, match="no feature maps to show here"):
+        widgets.explorer_figure(functional, images, 1, small_cnn.layers[3].name, layers=[conv, pool])
+
+
+def test_the_explorer_builds_on_the_imagenet_mobilenet():
+    from helpers import config, downloads, imagenet
+
+    if config.asset_dir("pretrained") is None:
+        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
+                    "this test needs its pretrained/ sibling")
+    model = imagenet.mobilenet_v2()
+    paths = [downloads.fetch(name) for name in ("dog.jpg", "eagle.jpg")]
+    inputs = np.stack([imagenet.model_input(path) for path in paths])
+    pictures = [imagenet.resize(path) for path in paths]
+    names = list(imagenet.LAYERS.values())
+    box = widgets.feature_map_explorer(model, inputs, labels=[0, 1], class_names=[p.name for p in paths],
+                                       layers=names, pictures=pictures, live=False)
+    assert [label.split(" ")[1] for label, _ in box.controls["layer"].options] == names
+    assert box.figure.texts[0].get_text().startswith("image 1 (eagle.jpg) — feature maps 0…15 of layer 1 (Conv1, 112×112×32)")
+    box.controls["layer"].value = model.layers.index(model.get_layer("out_relu"))
+    assert box.controls["channels"].max == 1279
+    assert "(out_relu, 7×7×1280)" in box.figure.texts[0].get_text()
+    shown = _maps_shown(box.figure)[3].get_images()[0].get_array()
+    assert np.allclose(shown, vis.feature_maps(model, "out_relu", inputs[1])[:, :, 3], atol=1e-4)
+    box.controls["image"].value = 0
+    assert np.array_equal(box.figure.axes[0].get_images()[0].get_array(), pictures[0])
