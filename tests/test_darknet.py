@@ -128,7 +128,7 @@ def test_choose_model_download_failure_names_each_source(offline, monkeypatch, t
     model, notice = darknet.choose_model("yolov3", download=True)
     assert model.name == darknet.FALLBACK_MODEL
     assert f"yolov3.weights 파일을 내려받지 못했습니다:\n    {gone.as_uri()}: URLError: " in notice
-    assert f"{wrong.as_uri()}: ValueError: SHA256 is " in notice and "expected 523e4e69e1d0" in notice
+    assert f"{wrong.as_uri()}: ValueError: SHA-256 is " in notice and "expected 523e4e69e1d0" in notice
     assert not (tmp_path / "cache" / "darknet" / "yolov3.weights").exists()
 
 
