@@ -2,17 +2,18 @@
 
 In the order the lesson uses them:
 
-* reading: :func:`load_image` (a clear error instead of ``None``; any path, also a Korean one);
+* reading: :func:`load_image` (a clear error instead of ``None``) and :func:`read_net` (the book's
+  ``cv2.dnn.readNet``), both from the file's bytes, so any path works, also a Korean one on Windows;
 * the book's steps: :func:`preprocess` (line 11), :func:`forward` (lines 11, 17–18),
   :func:`decode` (lines 20–32), :func:`nms` (line 34), :func:`class_colors` (line 07),
   :func:`draw_detections` (lines 36–41), and :func:`detect` (forward + decode + NMS in one
   call, returning a :class:`DetectionResult` that :func:`draw_detections` takes whole);
 * showing: :func:`show_bgr` (instead of ``cv2.imshow``), :func:`draw_grid`, :func:`save_image`,
-  :func:`detection_table` and :func:`compare_with_book` (the book's dog.jpg figures).
+  :func:`detection_table`, and :func:`versus_book`: the book's dog.jpg figures
+  (:data:`BOOK_DOG_DETECTIONS`) beside this run's, as rows for :func:`helpers.results.book_table`.
 
-The model files (cfg, weights, class names) come from :mod:`helpers.darknet`; the network is
-read with the book's own ``cv2.dnn.readNet``.  OpenCV 4.x is needed: 5.0 removed the Darknet
-importer.
+The model files (cfg, weights, class names) come from :mod:`helpers.darknet`.  OpenCV 4.x is
+needed: 5.0 removed the Darknet importer.
 """
 
 from __future__ import annotations
@@ -81,6 +82,36 @@ def load_image(path):
     return img
 
 
+def read_net(weights, cfg):
+    """The book's line 13, ``cv2.dnn.readNet(weights, cfg)`` for darknet files, from the files' bytes.
+
+    ``cv2.dnn.readNet`` hands the path to C++, which cannot open a path with non-ASCII
+    characters on Windows (a Korean user name in ``~/.cache``); NumPy reads the bytes and
+    ``cv2.dnn.readNetFromDarknet`` builds the same network from them.  The files are checked
+    first (:func:`helpers.darknet.check_darknet_files`): OpenCV reads a truncated weights file
+    without complaint.
+
+    Example:
+        >>> from helpers import darknet
+        >>> model = darknet.resolve_model("yolo-fastest-1.1")
+        >>> read_net(model.weights, model.cfg).getUnconnectedOutLayersNames()
+        ('yolo_121', 'yolo_130')
+    """
+    import cv2
+
+    from .darknet import check_darknet_files
+
+    weights, cfg = Path(weights), Path(cfg)
+    check_darknet_files(cfg, weights)
+    try:
+        return cv2.dnn.readNetFromDarknet(np.fromfile(cfg, dtype=np.uint8), np.fromfile(weights, dtype=np.uint8))
+    except cv2.error as error:
+        reason = str(error).strip().splitlines()[-1][:200]
+        raise ValueError(f"OpenCV cannot build a network from {cfg.name} and {weights.name} ({reason}). "
+                         "Use the cfg and weights files of one model, as helpers.darknet.resolve_model(<name>) "
+                         "gives them.") from None
+
+
 # ----------------------------------------------------------------------------- the book's steps
 
 def preprocess(img, size: int = 448):
@@ -99,10 +130,9 @@ def forward(net, img, size: int = 448):
     """Run the network on one image (book lines 11, 17–18); return ``(outputs, seconds)``.
 
     Example:
-        >>> import cv2
         >>> from helpers import darknet
         >>> model = darknet.resolve_model("yolo-fastest-1.1")
-        >>> net = cv2.dnn.readNet(str(model.weights), str(model.cfg))
+        >>> net = read_net(model.weights, model.cfg)
         >>> outputs, seconds = forward(net, load_image(darknet.darknet_file("dog.jpg")))
         >>> [o.shape for o in outputs], seconds > 0
         ([(588, 85), (2352, 85)], True)
@@ -177,10 +207,9 @@ def detect(net, img, classes, *, conf_threshold: float = 0.5, nms_threshold: flo
     ``outputs`` reuses the result of an earlier :func:`forward` (sliders redraw without a new pass).
 
     Example:
-        >>> import cv2
         >>> from helpers import darknet
         >>> model = darknet.resolve_model("yolo-fastest-1.1-xl")
-        >>> net = cv2.dnn.readNet(str(model.weights), str(model.cfg))
+        >>> net = read_net(model.weights, model.cfg)
         >>> result = detect(net, load_image(darknet.darknet_file("dog.jpg")), darknet.load_classes(model.names))
         >>> sorted(d["label"] for d in result.detections)
         ['bicycle', 'car', 'dog']
@@ -300,24 +329,18 @@ def detection_table(detections) -> str:
                      "x={} y={} w={} h={}".format(*d["box"]) for d in detections)
 
 
-def compare_with_book(detections, model_name: str) -> str:
-    """dog.jpg: the book's YOLOv3 confidences beside this run's, per label, as a table string.
+def versus_book(detections) -> list[tuple[str, float | None, float | None]]:
+    """dog.jpg: ``(label, the book's YOLOv3 confidence, this run's best)`` per label, as fractions.
+
+    The book's three labels come first (None where this run did not detect them), then the
+    labels only this run found (None for the book).  Rows for :func:`helpers.results.book_table`.
 
     Example:
-        >>> print(compare_with_book([{"label": "dog", "confidence": 0.94}], "yolo-fastest-1.1-xl"))
-        부류 | 책 (YOLOv3, %) | 이번 실행 (yolo-fastest-1.1-xl, %)
-        ---|---|---
-        bicycle | 99.6 | 검출 안 됨
-        dog | 99.8 | 94.0
-        truck | 89.0 | 검출 안 됨
+        >>> versus_book([{"label": "dog", "confidence": 0.94}, {"label": "car", "confidence": 0.83}])
+        [('bicycle', 0.996, None), ('dog', 0.998, 0.94), ('truck', 0.89, None), ('car', None, 0.83)]
     """
     best = {}
-    for d in detections:
-        best[d["label"]] = max(best.get(d["label"], 0.0), d["confidence"])
-    labels = list(BOOK_DOG_DETECTIONS) + [k for k in best if k not in BOOK_DOG_DETECTIONS]
-    rows = [f"부류 | 책 (YOLOv3, %) | 이번 실행 ({model_name}, %)", "---|---|---"]
-    for label in labels:
-        book = f"{BOOK_DOG_DETECTIONS[label] * 100:.1f}" if label in BOOK_DOG_DETECTIONS else "—"
-        found = f"{best[label] * 100:.1f}" if label in best else "검출 안 됨"
-        rows.append(f"{label} | {book} | {found}")
-    return "\n".join(rows)
+    for found in detections:
+        best[found["label"]] = max(best.get(found["label"], 0.0), found["confidence"])
+    rows = [(label, book, best.get(label)) for label, book in BOOK_DOG_DETECTIONS.items()]
+    return rows + [(label, None, confidence) for label, confidence in best.items() if label not in BOOK_DOG_DETECTIONS]

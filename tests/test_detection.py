@@ -165,6 +165,33 @@ def test_korean_file_names_read_and_write_without_cv2_imread(fastest, dog, tmp_p
     assert sorted(p.name for p in saved.parent.iterdir()) == ["개.jpg", "검출된 개.png"]
 
 
+def test_read_net_is_the_books_readnet_from_bytes_on_a_korean_path(fastest, dog, tmp_path):
+    net, classes = fastest
+    model = darknet.resolve_model("yolo-fastest-1.1-xl", download=False)
+    folder = tmp_path / "사용자" / "모델"
+    folder.mkdir(parents=True)
+    for source, name in ((model.cfg, "욜로.cfg"), (model.weights, "욜로.weights")):
+        shutil.copy(source, folder / name)
+    from_bytes = detection.read_net(folder / "욜로.weights", folder / "욜로.cfg")
+    ours, books = detection.forward(from_bytes, dog)[0], detection.forward(net, dog)[0]
+    assert [o.shape for o in ours] == [(588, 85), (2352, 85)]     # 14×14×3 and 28×28×3 at 448²
+    assert all(np.array_equal(a, b) for a, b in zip(ours, books))     # the same network as cv2.dnn.readNet's
+
+
+def test_read_net_refuses_what_opencv_would_read_wrongly(fastest, tmp_path):
+    model = darknet.resolve_model("yolo-fastest-1.1", download=False)
+    cut = tmp_path / "잘린.weights"
+    cut.write_bytes(model.weights.read_bytes()[:500_000])
+    with pytest.raises(ValueError, match=r"잘린\.weights has 500,000 bytes but .* needs 1,384,268 .*truncated"):
+        detection.read_net(cut, model.cfg)          # cv2.dnn would load this without a word
+    with pytest.raises(FileNotFoundError, match=r"weights file .*없음\.weights does not exist"):
+        detection.read_net(tmp_path / "없음.weights", model.cfg)
+    odd = tmp_path / "odd.cfg"
+    odd.write_text(model.cfg.read_text() + "\n[mystery]\nsize=1\n")
+    with pytest.raises(ValueError, match=r"OpenCV cannot build a network from odd\.cfg and yolo-fastest-1\.1\.weights"):
+        detection.read_net(model.weights, odd)
+
+
 def test_missing_image_names_the_file_and_the_images_there(fastest):
     folder = config.asset_dir("darknet")
     with pytest.raises(FileNotFoundError, match=r"yolo_test\.jpg does not exist.*Images in that folder: dog\.jpg"):
@@ -217,13 +244,17 @@ def test_detection_table():
                                   "bicycle          90.0%   x=5 y=6 w=7 h=8"]
 
 
-def test_book_comparison_shows_both_columns(capsys):
-    table = detection.compare_with_book([{"label": "dog", "confidence": 0.94}, {"label": "car", "confidence": 0.8},
-                                         {"label": "dog", "confidence": 0.5}], "yolo-fastest-1.1-xl")
-    assert table.splitlines() == ["부류 | 책 (YOLOv3, %) | 이번 실행 (yolo-fastest-1.1-xl, %)", "---|---|---",
-                                  "bicycle | 99.6 | 검출 안 됨", "dog | 99.8 | 94.0", "truck | 89.0 | 검출 안 됨",
-                                  "car | — | 80.0"]
-    assert capsys.readouterr().out == ""   # returned, not printed
+def test_versus_book_gives_rows_for_the_one_book_table(env):
+    from helpers.results import book_table
+
+    rows = detection.versus_book([{"label": "dog", "confidence": 0.94}, {"label": "car", "confidence": 0.8},
+                                  {"label": "dog", "confidence": 0.5}])
+    assert rows == [("bicycle", 0.996, None), ("dog", 0.998, 0.94), ("truck", 0.89, None), ("car", None, 0.8)]
+    assert book_table(rows, title="부류", mode=False, missing="검출 안 됨").splitlines() == [
+        "부류 | 책 (%) | 이번 실행 (%)", "---|---|---", "bicycle | 99.60 | 검출 안 됨", "dog | 99.80 | 94.00",
+        "truck | 89.00 | 검출 안 됨", "car | — | 80.00"]
+    assert [row[2] for row in detection.versus_book([])] == [None, None, None]
+    assert not hasattr(detection, "compare_with_book"), "one book-comparison table: results.book_table"
 
 
 # --------------------------------------------------------------------------- the benchmark times the lesson's input
