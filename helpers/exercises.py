@@ -61,6 +61,76 @@ def check(exercise_id: str, answer) -> str:
 
 # ------------------------------------------------------------------ 6.4 (checks go here)
 
+def _number(answer, expected: str, kind=None) -> float:
+    """``answer`` if it is a number (of ``kind``, e.g. numbers.Integral), else ValueError saying what is expected."""
+    import numbers
+
+    if isinstance(answer, bool) or not isinstance(answer, kind or numbers.Real):
+        raise ValueError(f"{expected} 쓰세요 (지금: {answer!r}).")
+    return answer
+
+
+def _same_model(answer, reference) -> bool:
+    """True when ``answer`` has ``reference``'s input shape, layers (type and settings) and parameter count."""
+    import keras
+
+    if not isinstance(answer, keras.Model):
+        raise ValueError(f"answer에 Keras 모델을 넣으세요 (지금: {type(answer).__name__}).")
+    if tuple(answer.input_shape) != tuple(reference.input_shape):
+        raise ValueError(f"입력 모양이 {tuple(answer.input_shape)}입니다. 프로그램과 같은 입력이어야 합니다.")
+    keys = ("filters", "kernel_size", "strides", "padding", "activation", "units", "pool_size", "rate")
+
+    def signature(model):
+        return [(type(layer).__name__, [str(layer.get_config().get(k)) for k in keys])
+                for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    return signature(answer) == signature(reference) and answer.count_params() == reference.count_params()
+
+
+@exercise("6.4-1", hint="높이와 너비는 ⌊(n+2p−h)/s⌋+1로 구합니다(padding='valid'이면 p=0). "
+                        "채널 수는 입력의 채널 수가 아니라 커널 개수(filters)입니다.")
+def _feature_map_shape(answer):
+    from .convolution import output_size
+
+    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
+        raise ValueError("(높이, 너비, 채널) 세 수를 튜플로 쓰세요.")
+    side = output_size(32, 5, stride=2, padding=0)
+    return tuple(answer) == (side, side, 16)
+
+
+@exercise("6.4-2", hint="공식 ⌊(n+2p−h)/s⌋+1에 n=28, h=5, s=1을 넣고 결과가 28이 되는 p를 찾으세요. "
+                        "p는 한쪽 변에 덧대는 화소 수입니다.")
+def _same_padding(answer):
+    import numbers
+    from .convolution import output_size
+
+    padding = _number(answer, "덧대기는 정수 하나로", numbers.Integral)
+    return padding >= 0 and output_size(28, 5, stride=1, padding=int(padding)) == 28
+
+
+@exercise("6.4-3", hint="6.4.2항의 functional API 셀처럼 Input에서 시작해 층을 텐서에 차례로 적용하고 "
+                        "Model(inputs=…,outputs=…)로 묶으세요. 프로그램 6-1의 padding='same'도 빠뜨리지 마세요.")
+def _functional_lenet(answer):
+    import keras
+    from .models import lenet5
+
+    if isinstance(answer, keras.Sequential):
+        raise ValueError("Sequential이 아니라 functional API(Model(inputs=…, outputs=…))로 만드세요.")
+    return _same_model(answer, lenet5())
+
+
+@exercise("6.4-4", hint="Conv2D(32,(3,3),…)의 두 번째 인자가 커널 크기입니다. 두 컨볼루션층 모두 바꾸고, "
+                        "나머지 층(풀링, 드롭아웃, Dense)은 프로그램 6-2 그대로 두세요.")
+def _bigger_kernels(answer):
+    import keras
+    from .models import mnist_cnn
+
+    config = mnist_cnn().get_config()  # 프로그램 6-2's model, with 5×5 kernels in both convolutions
+    for layer in config["layers"]:
+        layer.pop("build_config", None)  # rebuilt from the input: the shapes after the convolutions change
+        if layer["class_name"] == "Conv2D":
+            layer["config"]["kernel_size"] = (5, 5)
+    return _same_model(answer, keras.Sequential.from_config(config))
+
 # ------------------------------------------------------------------ 6.5
 
 def _integer(answer, what: str) -> int:
@@ -130,6 +200,55 @@ def _bicycle_evidence(answer):
     return bicycle[0] <= x <= bicycle[2] and bicycle[1] <= y <= bicycle[3]
 
 # ------------------------------------------------------------------ 6.6
+
+@exercise("6.6-1", hint="RandomRotation은 각도가 아니라 한 바퀴(360°)에 대한 비율을 받습니다. RandomTranslation은 "
+                        "높이 비율을 먼저, 너비 비율을 다음에 받습니다. 생성기의 기본 채우기 방식(fill_mode)도 맞추세요.")
+def _generator_as_layers(answer):
+    import numpy as np
+
+    steps = {type(layer).__name__: layer for layer in getattr(answer, "layers", None) or []}
+    if sorted(steps) != ["RandomRotation", "RandomTranslation"] or len(answer.layers) != 2:
+        raise ValueError("회전 층 하나와 이동 층 하나를 keras.Sequential([...])로 묶어 answer에 넣으세요.")
+    rotation, shift = steps["RandomRotation"], steps["RandomTranslation"]
+
+    def pair(factor):  # Keras takes 0.1 to mean (-0.1, 0.1)
+        return np.ravel(factor) if np.size(factor) == 2 else np.array([-abs(factor), abs(factor)], float)
+    return (np.allclose(pair(rotation.factor), [-45 / 360, 45 / 360]) and np.allclose(pair(shift.height_factor), 0)
+            and np.allclose(pair(shift.width_factor), [-0.1, 0.1])
+            and rotation.fill_mode == shift.fill_mode == "nearest")
+
+
+@exercise("6.6-2", hint="L2 규제 항은 λ × (가중치 제곱의 합)입니다. 가중치는 입력 20 × 출력 10개이고, "
+                        "바이어스는 kernel_regularizer에 들어가지 않습니다.")
+def _l2_by_hand(answer):
+    return abs(float(_number(answer, "규제 항은 수 하나로")) - 0.01 * (20 * 10) * 0.5**2) < 1e-6
+
+
+@exercise("6.6-3", hint="증대를 켠 설정에서 generator.flow(...)에 들어가는 배열이 폴드의 훈련 부분(xtrain)인지 "
+                        "훈련 집합 전체(x_train)인지 책의 코드에서 보세요.")
+def _leaked_share(answer):
+    return abs(float(_number(answer, "백분율(0~100)을 수 하나로")) - 100.0) < 1e-9
+
+
+@exercise("6.6-4", hint="np.arange(n)을 두 부분으로 자르면 됩니다. 검증 부분은 n//5개, 나머지는 훈련 부분이고 "
+                        "둘은 겹치지 않아야 합니다.")
+def _validation_split(answer):
+    import numpy as np
+
+    if not callable(answer):
+        raise ValueError("answer에 함수 이름(split)을 넣으세요. split(n)이 (train_index, val_index)를 돌려줘야 합니다.")
+    for n in (10, 101, 6000):
+        try:
+            train, val = (np.ravel(part) for part in answer(n))
+        except (TypeError, ValueError):
+            raise ValueError(f"split({n})이 (train_index, val_index) 두 배열을 돌려주지 않습니다.") from None
+        if np.intersect1d(train, val).size:
+            raise ValueError(f"split({n})의 훈련 부분과 검증 부분이 겹칩니다: 검증할 영상을 학습하게 됩니다.")
+        if not np.array_equal(np.sort(np.concatenate([train, val])), np.arange(n)):
+            raise ValueError(f"split({n})의 두 부분을 합치면 0…{n - 1}이 빠짐없이 한 번씩 나와야 합니다.")
+        if len(val) != n // 5:
+            return False
+    return True
 
 # ------------------------------------------------------------------ 6.7
 
