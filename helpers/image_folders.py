@@ -64,6 +64,28 @@ def select_classes(classes, class_reduce: float) -> list[str]:
     return [name for i, name in enumerate(classes) if i % step == step - 1]
 
 
+def select_book_classes(classes) -> list[str]:
+    """The classes 프로그램 6-11 uses: the book's ``class_reduce=0.1`` of a complete CUB (20 of
+    200), or every class of a small sample (10 of the offline ``cub200_sample``, where 10 % would
+    leave one class).
+
+    Example:
+        >>> len(select_book_classes([f"c{i:03d}" for i in range(200)])), len(select_book_classes(["a", "b"]))
+        (20, 2)
+    """
+    return select_classes(classes, book_class_reduce(len(classes)))
+
+
+def book_class_reduce(n_classes: int) -> float:
+    """The book's ``class_reduce=0.1`` for a complete CUB (100 classes or more), else 1.0 (all).
+
+    Example:
+        >>> book_class_reduce(200), book_class_reduce(10)
+        (0.1, 1.0)
+    """
+    return 0.1 if n_classes >= 100 else 1.0
+
+
 def image_mode(path) -> str:
     """The colour mode stored in an image file (``'RGB'``, ``'L'`` grey, ``'CMYK'`` …).
 
@@ -138,12 +160,13 @@ def list_images(folder, classes, *, non_rgb: str = "skip"):
     return paths, labels
 
 
-def load_in_memory(folder, classes, image_size=(224, 224), *, non_rgb: str = "skip"):
+def load_in_memory(folder, classes, image_size=(224, 224), *, non_rgb: str = "skip", preprocess=None):
     """The book's loader (프로그램 6-11, lines 16–45), fixed: every image in RAM at once.
 
-    Returns ``x`` (float32, ResNet50-preprocessed, shape ``(n, *image_size, 3)``) and ``y``
-    (int labels 0 … len(classes)-1; the book used folder positions 9, 19, …).  Like the book,
-    it collects a list and then copies it into one array, so it needs about twice the data.
+    Returns ``x`` (float32, shape ``(n, *image_size, 3)``, passed through ``preprocess``:
+    default ResNet50's ``preprocess_input`` as in the book) and ``y`` (int labels
+    0 … len(classes)-1; the book used folder positions 9, 19, …).  Like the book, it collects a
+    list and then copies it into one array, so it needs about twice the data.
 
     Example:
         >>> import tempfile
@@ -157,9 +180,9 @@ def load_in_memory(folder, classes, image_size=(224, 224), *, non_rgb: str = "sk
         ((2, 32, 32, 3), [0, 1])
     """
     import numpy as np
-    from keras.applications.resnet50 import preprocess_input
     from keras.preprocessing import image
 
+    preprocess_input = preprocess or _resnet50_preprocess()
     paths, labels = list_images(folder, classes, non_rgb=non_rgb)
     x = []
     for path in paths:
@@ -170,10 +193,10 @@ def load_in_memory(folder, classes, image_size=(224, 224), *, non_rgb: str = "sk
 
 
 def stream_dataset(folder, classes, image_size=(224, 224), *, batch_size: int = 16,
-                   shuffle: bool = False, non_rgb: str = "skip"):
+                   shuffle: bool = False, non_rgb: str = "skip", preprocess=None):
     """A ``tf.data.Dataset`` of ``(images, one-hot labels)`` batches read from disk as needed.
 
-    Same files, labels, resizing (nearest, like ``load_img``) and ``preprocess_input`` as
+    Same files, labels, resizing (nearest, like ``load_img``) and ``preprocess`` as
     :func:`load_in_memory`, but only a few batches are in memory at a time, so all 200
     classes fit.  ``shuffle=True`` reshuffles every epoch (for training).
 
@@ -190,8 +213,8 @@ def stream_dataset(folder, classes, image_size=(224, 224), *, batch_size: int = 
         [(4, 32, 32, 3), (2, 32, 32, 3)]
     """
     import tensorflow as tf
-    from keras.applications.resnet50 import preprocess_input
 
+    preprocess_input = preprocess or _resnet50_preprocess()
     paths, labels = list_images(folder, classes, non_rgb=non_rgb)
     if not paths:
         raise ValueError(f"no images found under {folder} for classes {list(classes)[:3]} …")
@@ -211,3 +234,9 @@ def stream_dataset(folder, classes, image_size=(224, 224), *, batch_size: int = 
 
     data = data.map(load, num_parallel_calls=tf.data.AUTOTUNE)
     return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def _resnet50_preprocess():
+    from keras.applications.resnet50 import preprocess_input
+
+    return preprocess_input

@@ -38,6 +38,9 @@ SIZE = 224
 EPSILON = 1e-3           # the ε of keras.applications.MobileNetV2's batch norms
 #: ImageNet classes 151 (Chihuahua) … 268 (Mexican hairless) are the dog breeds.
 DOG_CLASSES = range(151, 269)
+#: ImageNet's bird classes: 7 (cock) … 24 (great grey owl), 80 (black grouse) … 100 (black swan),
+#: 127 (white stork) … 146 (albatross).
+BIRD_CLASSES = frozenset((*range(7, 25), *range(80, 101), *range(127, 147)))
 #: Layers worth looking at: the first convolution (32 kernels 3×3×3), an early, a middle and a
 #: late stack of feature maps (112×112×96, 28×28×192, 7×7×1280; the late one is Grad-CAM's layer).
 LAYERS = {"first_conv": "Conv1", "early": "block_1_expand_relu", "middle": "block_6_expand_relu",

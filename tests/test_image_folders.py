@@ -141,3 +141,24 @@ def test_stream_trains_a_model(tmp_path):
     model.compile(loss="categorical_crossentropy", optimizer="adam")
     hist = model.fit(data, epochs=2, verbose=0, shuffle=False)  # the dataset shuffles itself
     assert len(hist.history["loss"]) == 2 and np.isfinite(hist.history["loss"]).all()
+
+
+def test_the_book_uses_a_tenth_of_a_complete_cub_and_all_of_a_sample():
+    complete = [f"{i:03d}.Bird_{i}" for i in range(1, 201)]
+    chosen = image_folders.select_book_classes(complete)
+    assert len(chosen) == 20 and chosen[0] == "010.Bird_10" and chosen[-1] == "200.Bird_200"  # i%10==9
+    assert image_folders.select_book_classes(CLASSES) == CLASSES
+    assert image_folders.book_class_reduce(200) == 0.1 and image_folders.book_class_reduce(10) == 1.0
+
+
+def test_loaders_take_the_models_own_preprocessing(tmp_path):
+    from keras.applications.mobilenet_v2 import preprocess_input
+
+    root = _train_test(tmp_path)
+    raw, _ = image_folders.load_in_memory(root / "test", CLASSES, (20, 24), preprocess=lambda x: x)
+    mobile, _ = image_folders.load_in_memory(root / "test", CLASSES, (20, 24), preprocess=preprocess_input)
+    np.testing.assert_allclose(mobile, raw / 127.5 - 1, atol=1e-5)
+    assert raw.min() >= 0 and raw.max() > 200 and mobile.min() >= -1 and mobile.max() <= 1
+    streamed = np.concatenate([b[0].numpy() for b in image_folders.stream_dataset(
+        root / "test", CLASSES, (20, 24), batch_size=4, preprocess=preprocess_input)])
+    assert streamed.min() >= -1 and streamed.max() <= 1 and np.abs(streamed - mobile).max() <= 8 / 127.5

@@ -19,7 +19,7 @@ import time
 
 from helpers import config
 from helpers.files import atomic_write
-from helpers.transfer import BOOK_TABLE_6_1, TABLE6_1_FILE, count_model, format_table6_1
+from helpers.modern_cnns import BOOK_TABLE_6_1, TABLE6_1_FILE, count_model, format_table6_1
 
 
 def main(argv: list[str]) -> int:
