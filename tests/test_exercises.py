@@ -58,3 +58,11 @@ def test_a_check_can_explain_why_an_answer_is_wrong():
     assert exercises.check("0.0-9", (28, 28, 32)) == "다시 해 보세요. 힌트: 모양은 (높이, 너비, 채널)입니다."
     with pytest.raises(KeyError, match="no exercise '0.0-404'"):
         exercises.check("0.0-404", 1)
+
+
+def test_number_accepts_numbers_and_names_what_it_wanted():
+    assert exercises.number(3, "정수 하나로", integral=True) == 3
+    assert exercises.number(0.25, "수 하나로") == 0.25
+    for wrong in ("3", True, 2.5):
+        with pytest.raises(ValueError, match=r"상자 수를 정수 하나로 쓰세요 \(지금: "):
+            exercises.number(wrong, "상자 수를 정수 하나로", integral=True)

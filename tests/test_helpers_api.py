@@ -46,7 +46,7 @@ def test_every_public_function_is_called_by_a_test():
 
 def test_examples_run_rather_than_being_skipped():
     """Docstring examples are executed (pytest --doctest-modules helpers in make test): none is skipped."""
-    skipped = [f"{path.name}:{number}" for path in sorted(Path(helpers.__file__).parent.glob("*.py"))
+    skipped = [f"{path.name}:{number}" for path in sorted(Path(helpers.__file__).parent.rglob("*.py"))
                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                if "doctest: +SKIP" in line]
     assert not skipped, f"rewrite or delete these examples instead of skipping them: {skipped}"
@@ -54,6 +54,6 @@ def test_examples_run_rather_than_being_skipped():
 
 def test_each_module_stays_small():
     """One job a module: none grows past ~350 lines (CONTRIBUTING.md's module map)."""
-    long = {path.name: n for path in sorted(Path(helpers.__file__).parent.glob("*.py"))
+    long = {path.name: n for path in sorted(Path(helpers.__file__).parent.rglob("*.py"))
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > 360}
     assert not long, f"split these modules by job: {long}"
