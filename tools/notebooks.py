@@ -66,9 +66,14 @@ def problems(path: Path) -> list[str]:
 def refresh(path: Path) -> None:
     from nbclient import NotebookClient
 
+    from helpers import config
+
     notebook = nbformat.read(path, as_version=4)
+    # quick mode, and a cache of its own: a refresh never touches the user's ~/.cache/ch6
+    environment = config.child_environment(CH6_QUICK="1", CH6_CACHE_DIR=ROOT / "build" / "test-cache",
+                                           CH6_MODEL_DIR=None, CH6_RESULTS_DIR=None, CH6_CHECKPOINT_DIR=None)
     NotebookClient(notebook, timeout=1800, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+                   resources={"metadata": {"path": str(path.parent)}}).execute(env=environment)
     write(path, clean(notebook))
 
 
