@@ -4,6 +4,8 @@ import shutil
 import subprocess
 import sys
 
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -150,8 +152,8 @@ def test_missing_file_and_no_arguments_say_what_to_do(tmp_path, run_slides):
 def test_failed_write_leaves_the_old_file_whole(copy, monkeypatch):
     original = copy.read_bytes()
 
-    def broken(notebook, stream, *args, **kwargs):
-        stream.write('{"half": ')
+    def broken(notebook, path, *args, **kwargs):
+        Path(path).write_text('{"half": ', encoding="utf-8")
         raise OSError("disk full")
 
     monkeypatch.setattr(slides.nbformat, "write", broken)
