@@ -1,11 +1,13 @@
 """6.7's lesson, on the numbers its notebook computes in quick mode (as CI runs it).
 
-The notebook's own cells run in a fresh quick-mode kernel: the setup cell, 프로그램 6-11 (one
-epoch of fine-tuning the ImageNet MobileNetV2, batch norms in inference mode), the book's frozen
-run (one epoch) and the scratch run (one epoch), on all 10 classes of the offline CUB sample at
-224×224.  Transfer must be far above scratch: fine-tuned and frozen at least 0.85 on the sample's
-test split, scratch at most 0.40.  The fast-feature and two-phase cells are left out here (they
-run under nbval and in the section test); the frozen section stops after the book's frozen run.
+The notebook's own cells run in a fresh quick-mode kernel: the setup cell, 프로그램 6-11 (two
+epochs of fine-tuning the ImageNet MobileNetV2 with its batch norms in inference mode: after one
+epoch the test accuracy of the same seed varied from 0.853 to 0.923 between runs, too close to the
+floor for a test), the book's frozen run (one epoch) and the scratch run (one epoch), on all 10
+classes of the offline CUB sample at 224×224.  Transfer must be far above scratch: fine-tuned and
+frozen at least 0.85 on the sample's test split, scratch at most 0.40.  The fast-feature and
+two-phase cells are left out here (they run under nbval and in the section test); the frozen
+section stops after the book's frozen run.
 """
 
 import json
