@@ -117,12 +117,7 @@ def list_images(folder, classes, *, non_rgb: str = "skip"):
     ``"convert"`` keeps them (they are converted to RGB when read).
 
     Example:
-        >>> import tempfile
-        >>> from PIL import Image
-        >>> root = Path(tempfile.mkdtemp())
-        >>> for name in ("Bobolink", "Indigo_Bunting"):
-        ...     (root / name).mkdir()
-        ...     Image.new("RGB", (8, 8)).save(root / name / "0001.jpg")
+        >>> root = sample_folders(["Bobolink", "Indigo_Bunting"])
         >>> paths, labels = list_images(root, ["Bobolink", "Indigo_Bunting"])
         >>> [Path(p).parent.name for p in paths], labels
         (['Bobolink', 'Indigo_Bunting'], [0, 1])
@@ -169,12 +164,7 @@ def load_in_memory(folder, classes, image_size=(224, 224), *, non_rgb: str = "sk
     list and then copies it into one array, so it needs about twice the data.
 
     Example:
-        >>> import tempfile
-        >>> from PIL import Image
-        >>> root = Path(tempfile.mkdtemp())
-        >>> for name in ("Bobolink", "Indigo_Bunting"):
-        ...     (root / name).mkdir()
-        ...     Image.new("RGB", (40, 30)).save(root / name / "0001.jpg")
+        >>> root = sample_folders(["Bobolink", "Indigo_Bunting"])
         >>> x, y = load_in_memory(root, ["Bobolink", "Indigo_Bunting"], (32, 32))
         >>> x.shape, y.tolist()
         ((2, 32, 32, 3), [0, 1])
@@ -201,13 +191,7 @@ def stream_dataset(folder, classes, image_size=(224, 224), *, batch_size: int = 
     classes fit.  ``shuffle=True`` reshuffles every epoch (for training).
 
     Example:
-        >>> import tempfile
-        >>> from PIL import Image
-        >>> root = Path(tempfile.mkdtemp())
-        >>> for name in ("Bobolink", "Indigo_Bunting"):
-        ...     (root / name).mkdir()
-        ...     for k in range(3):
-        ...         Image.new("RGB", (40, 30)).save(root / name / f"{k}.jpg")
+        >>> root = sample_folders(["Bobolink", "Indigo_Bunting"], images=3)
         >>> data = stream_dataset(root, ["Bobolink", "Indigo_Bunting"], (32, 32), batch_size=4)
         >>> [tuple(images.shape) for images, labels in data]
         [(4, 32, 32, 3), (2, 32, 32, 3)]
@@ -234,6 +218,33 @@ def stream_dataset(folder, classes, image_size=(224, 224), *, batch_size: int = 
 
     data = data.map(load, num_parallel_calls=tf.data.AUTOTUNE)
     return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def sample_folders(classes, *, root=None, parts=("",), images: int = 1, size=(40, 30)) -> Path:
+    """Write a tiny class-folder tree of plain JPEG images (for examples, tests and exercises);
+    return its root.
+
+    ``parts`` are the sub-folders holding the classes, e.g. ``("train", "test")`` for the
+    layout of CUB-200-2011 that the book's 프로그램 6-11 reads.  ``root`` defaults to a new
+    temporary folder.
+
+    Example:
+        >>> root = sample_folders(["Bobolink"], parts=("train", "test"), images=2)
+        >>> sorted(str(p.relative_to(root)) for p in root.rglob("*.jpg"))
+        ['test/Bobolink/0000.jpg', 'test/Bobolink/0001.jpg', 'train/Bobolink/0000.jpg', 'train/Bobolink/0001.jpg']
+    """
+    import tempfile
+
+    from PIL import Image
+
+    root = Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="ch6-folders-"))
+    for part in parts:
+        for number, name in enumerate(classes):
+            folder = root / part / name
+            folder.mkdir(parents=True, exist_ok=True)
+            for k in range(images):
+                Image.new("RGB", size, (40 * number % 256, 80, 120)).save(folder / f"{k:04d}.jpg")
+    return root
 
 
 def _resnet50_preprocess():

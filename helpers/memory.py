@@ -43,12 +43,8 @@ def peak_memory(loader: str, root, classes, *, image_size=(224, 224), batch_size
     "baseline_mb", "peak_mb", "increase_mb", "seconds"}``.
 
     Example:
-        >>> import tempfile
-        >>> from PIL import Image
-        >>> root = Path(tempfile.mkdtemp())
-        >>> for part in ("train", "test"):
-        ...     (root / part / "Bobolink").mkdir(parents=True)
-        ...     Image.new("RGB", (40, 30)).save(root / part / "Bobolink" / "0001.jpg")
+        >>> from helpers.image_folders import sample_folders
+        >>> root = sample_folders(["Bobolink"], parts=("train", "test"))
         >>> result = peak_memory("stream", root, ["Bobolink"], image_size=(32, 32))
         >>> result["images"], result["peak_mb"] >= result["baseline_mb"] > 50
         (2, True)
@@ -138,12 +134,8 @@ def compare_memory(root, *, class_counts=(20, 200), image_size=(224, 224)) -> li
     measurement is a child process (a few seconds each).  :func:`format_memory` tabulates them.
 
     Example:
-        >>> import tempfile
-        >>> from PIL import Image
-        >>> root = Path(tempfile.mkdtemp())
-        >>> for part in ("train", "test"):
-        ...     (root / part / "Bobolink").mkdir(parents=True)
-        ...     Image.new("RGB", (40, 30)).save(root / part / "Bobolink" / "0001.jpg")
+        >>> from helpers.image_folders import sample_folders
+        >>> root = sample_folders(["Bobolink"], parts=("train", "test"))
         >>> rows = compare_memory(root, class_counts=(20,), image_size=(32, 32))
         >>> [(row["classes"], row["images"], row["in_memory"]["images"], row["stream"]["images"]) for row in rows]
         [(1, 2, 2, 2)]

@@ -162,3 +162,11 @@ def test_loaders_take_the_models_own_preprocessing(tmp_path):
     streamed = np.concatenate([b[0].numpy() for b in image_folders.stream_dataset(
         root / "test", CLASSES, (20, 24), batch_size=4, preprocess=preprocess_input)])
     assert streamed.min() >= -1 and streamed.max() <= 1 and np.abs(streamed - mobile).max() <= 8 / 127.5
+
+
+def test_sample_folders_writes_the_train_test_layout(tmp_path):
+    root = image_folders.sample_folders(["b", "a"], root=tmp_path, parts=("train", "test"), images=2)
+    assert root == tmp_path
+    assert image_folders.list_classes(tmp_path / "train") == ["a", "b"]
+    paths, labels = image_folders.list_images(tmp_path / "test", ["a", "b"])
+    assert len(paths) == 4 and labels == [0, 0, 1, 1]

@@ -1,9 +1,9 @@
 """helpers.memory: peak memory of the book's in-RAM loader and of streaming, in a child process."""
 
 import pytest
-from PIL import Image
 
 from helpers import memory
+from helpers.image_folders import sample_folders
 
 CLASSES = ["001.Alpha_bird", "002.Beta_bird", "003.Gamma_bird"]
 
@@ -13,11 +13,8 @@ def test_in_memory_estimate():
 
 
 def test_peak_memory_in_a_fresh_process(tmp_path):
-    for part in ("train", "test"):  # 36 images in all, so the in-RAM arrays are measurable
-        for c in CLASSES:
-            (tmp_path / part / c).mkdir(parents=True)
-            for k in range(6):
-                Image.new("RGB", (40, 30), (k * 40, 80, 120)).save(tmp_path / part / c / f"img{k}.jpg")
+    # 36 images in all, so the in-RAM arrays are measurable
+    sample_folders(CLASSES, root=tmp_path, parts=("train", "test"), images=6)
     # one child process only (each imports TensorFlow); the notebook measures both loaders
     in_ram = memory.peak_memory("in_memory", tmp_path, CLASSES, image_size=(224, 224))
     assert in_ram["images"] == 36 and in_ram["classes"] == 3 and in_ram["loader"] == "in_memory"
