@@ -33,6 +33,8 @@ RUN_TIMEOUT = float(os.environ.get("CH6_BROWSER_TIMEOUT", "2400"))   # seconds p
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"                      # the notebook on show
 PLOTTING = re.compile(r"\b(plt\.show|plot_history|show_images|boxplot)\(")
+# Figures worth a look in every run: 그림 6-18's three panels, Grad-CAM on photos (screenshots kept).
+SHOWCASE = re.compile(r"\b(three_tasks|plot_overlay|plot_grad_cam)\(")
 
 PROMPTS_JS = """(panel) => {
   const root = document.querySelector(panel);
@@ -229,6 +231,10 @@ def test_notebook_runs_in_jupyterlab(page, lab, output_dir, path):
         assert all(i["loaded"] for i in images[index]), f"cell {index} ({first!r}): an image did not load"
     if figure_cells:
         dom_cells.nth(figure_cells[0]).screenshot(path=str(output_dir / f"{path.stem}-figure.png"))
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and SHOWCASE.search(cell.source):
+            assert images[index], f"cell {index} ({cell.source.splitlines()[0]!r}) shows no picture"
+            dom_cells.nth(index).screenshot(path=str(output_dir / f"{path.stem}-cell{index}.png"))
     assert not _figure_reprs(notebook), "\n".join(_figure_reprs(notebook))
 
     for n, index in enumerate(_widget_cells(notebook)):
