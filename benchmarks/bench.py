@@ -349,7 +349,7 @@ def table(report: dict) -> str:
                          f"{cur['per_s'] / cur['per_cpu_s']:>7.2f}")
     aug = report.get("augmentation")
     if aug:
-        lines += ["", f"Augmentation 6-8 ({aug['curriculum_source']}), images/s",
+        lines += ["", "Augmentation 6-8 (helpers.augment), images/s",
                   f"  ImageDataGenerator.flow {aug['flow']['per_s']:>8.0f}",
                   f"  tf.data, nearest        {aug['tf_data_nearest']['per_s']:>8.0f}   ratio {aug['ratio_wall']:.1f}"
                   f" (per CPU-second {aug['ratio_cpu']:.1f})",
