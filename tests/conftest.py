@@ -1,6 +1,8 @@
-"""Shared test set-up: headless plots, quick-mode state reset, offline data location."""
+"""Shared test set-up: headless plots, quick-mode state reset, offline data location, a repository copy."""
 
 import os
+import shutil
+import subprocess
 
 import matplotlib
 
@@ -32,6 +34,24 @@ def offline_data():
     if folder is None or not folder.is_dir():
         pytest.skip("CH6_DATA_DIR is not set to the offline datasets folder (make test sets it)")
     return folder
+
+
+@pytest.fixture
+def repo_copy(tmp_path):
+    """A committed git checkout of the tracked files (those under 2 MB), for commands that change
+    or inspect a repository: they run there without touching this one."""
+    files = subprocess.run(["git", "ls-files"], cwd=config.REPO_ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    target = tmp_path / "repo"
+    for name in files:
+        source = config.REPO_ROOT / name
+        if source.is_file() and source.stat().st_size < 2_000_000:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "copy"]):
+        subprocess.run(git + command, cwd=target, check=True, capture_output=True)
+    return target
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
 """tools/tree_state.py, the guard `make test` runs around the suite, notices what it must notice.
 
-It runs on a copy (a temporary git repository holding the tool and ``helpers/``) with a
+It runs on a copy (the ``repo_copy`` fixture: a temporary git checkout of the tracked files) with a
 temporary home folder, so this test writes nothing into the repository or the user's cache.
 """
 
-import shutil
 import subprocess
 import sys
 
@@ -14,20 +13,10 @@ from helpers import config
 
 
 @pytest.fixture
-def copy(tmp_path):
-    repository = tmp_path / "repository"
-    (repository / "tools").mkdir(parents=True)
-    shutil.copy2(config.REPO_ROOT / "tools" / "tree_state.py", repository / "tools")
-    shutil.copytree(config.REPO_ROOT / "helpers", repository / "helpers",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    (repository / "results").mkdir()
-    (repository / "results" / "6-1.json").write_text("{}", encoding="utf-8")
-    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "copy"]):
-        subprocess.run(git + command, cwd=repository, check=True, capture_output=True)
+def copy(repo_copy, tmp_path):
     home = tmp_path / "home"
     (home / ".cache" / "ch6" / "models").mkdir(parents=True)
-    return repository, home
+    return repo_copy, home
 
 
 def _tree_state(copy, *args):
