@@ -17,7 +17,8 @@ NBVAL     := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --nbval-curren
 TEST_ENV  := CH6_QUICK=1 MPLBACKEND=Agg CH6_CACHE_DIR=$(CURDIR)/build/test-cache CH6_MODEL_DIR= CH6_RESULTS_DIR= CH6_CHECKPOINT_DIR=
 PYTEST    := $(BIN)/python -m pytest -q -rs
 # The commands that refresh the repository's saved checkpoints and results (and only they) write there.
-REFRESH_ENV := CH6_QUICK=0 CH6_RESULTS_DIR=$(CURDIR)/results CH6_CHECKPOINT_DIR=$(CURDIR)/checkpoints
+SAVED     := $(CURDIR)/helpers/_course/saved
+REFRESH_ENV := CH6_QUICK=0 CH6_RESULTS_DIR=$(SAVED)/results CH6_CHECKPOINT_DIR=$(SAVED)/checkpoints
 
 .PHONY: install lab test test-unit test-doctests test-notebooks test-sections test-browser test-colab bench full checkpoints clean-notebooks refresh-outputs slides repo-url
 
@@ -65,19 +66,19 @@ test-colab:  ## the quick-mode suite on the newest libraries, as Colab follows t
 	$(TEST_ENV) $(COLAB_VENV)/bin/python -m pytest -q -rs tests/test_colab_setup.py
 	$(TEST_ENV) $(COLAB_VENV)/bin/python -m pytest -q -rs $(NBVAL) --durations=0 $(NOTEBOOKS)
 
-bench: install  ## benchmark: results/bench.json + table (BENCH_ARGS="--notebooks --investigate" for all)
-	CH6_RESULTS_DIR=$(CURDIR)/results $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+bench: install  ## benchmark: benchmarks/results/bench.json + table (BENCH_ARGS="--notebooks --investigate" for all)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 slides:  ## (re)write the RISE slide metadata of every notebook
 	$(BIN)/python tools/slides.py $(NOTEBOOKS)
 
-full: install  ## run every notebook in full mode (hours); refreshes results/ and checkpoints/
-	@echo "make full writes the repository's results/ and checkpoints/ (commit them with this command named)."
+full: install  ## run every notebook in full mode (hours); refreshes helpers/_course/saved/
+	@echo "make full writes helpers/_course/saved/ (commit them with this command named)."
 	for nb in $(NOTEBOOKS); do $(REFRESH_ENV) $(BIN)/python tools/notebooks.py run "$$nb" || exit 1; done
 	$(BIN)/python tools/notebooks.py results
 
-checkpoints: install  ## full-mode training of 6-1 … 6-4 and 6-8 (hours): refreshes results/ and checkpoints/
-	@echo "make checkpoints writes the repository's results/ and checkpoints/ (commit them with this command named)."
+checkpoints: install  ## full-mode training of 6-1 … 6-4 and 6-8 (hours): refreshes helpers/_course/saved/
+	@echo "make checkpoints writes helpers/_course/saved/ (commit them with this command named)."
 	$(REFRESH_ENV) $(BIN)/python tools/notebooks.py run notebooks/6.4-cnn-programming.ipynb --until "## 결과 비교"
 	$(REFRESH_ENV) $(BIN)/python tools/notebooks.py run notebooks/6.6-regularization.ipynb --until "## 프로그램 6-9"
 	$(BIN)/python tools/evaluate_checkpoints.py $(CH6_DATA_DIR) $(EXTRA_DATA_DIRS)

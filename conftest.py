@@ -2,13 +2,13 @@
 
 Committed notebooks carry no execution counts (tests/test_notebooks.py enforces it), but
 nbval treats a cell without one as "unrun" and refuses to compare its stored output
-("Unrun reference cell has outputs").  So when nbval reads a notebook, the cells marked
-``# NBVAL_CHECK_OUTPUT`` that keep an output are marked as run.
+("Unrun reference cell has outputs").  So when nbval reads a notebook, the cells tagged
+``nbval-check-output`` that keep an output are marked as run.
 """
 
 import nbformat
 
-MARKER = "NBVAL_CHECK_OUTPUT"
+TAG = "nbval-check-output"
 
 
 class _NbformatMarkingCheckedCellsRun:
@@ -21,7 +21,7 @@ class _NbformatMarkingCheckedCellsRun:
     def read(*args, **kwargs):
         notebook = nbformat.read(*args, **kwargs)
         for cell in notebook.cells:
-            if (cell.cell_type == "code" and MARKER in cell.source and cell.outputs
+            if (cell.cell_type == "code" and TAG in cell.metadata.get("tags", ()) and cell.outputs
                     and cell.execution_count is None):
                 cell.execution_count = 1
         return notebook
@@ -52,13 +52,30 @@ def env(monkeypatch):
     return _set
 
 
+def needs(*names):
+    """Skip the calling test or doctest unless every registered file in ``names`` is already here
+    (offline assets or the cache): tests never download, and say what to do instead."""
+    from helpers._course import downloads
+
+    missing = []
+    for name in names:
+        try:
+            downloads.fetch(name, download=False)
+        except downloads.DownloadError:
+            missing.append(name)
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)}: run `make download` (or set CH6_DATA_DIR to the offline assets)")
+
+
 @pytest.fixture(autouse=True)
 def _doctest_environment(request, env):
-    """Doctest examples may call ``env(CH6_X="…")`` (undone after the example) and switch quick
-    mode (reset after the example), as the unit tests do."""
-    request.getfixturevalue("doctest_namespace")["env"] = env
+    """Doctest examples may call ``env(CH6_X="…")`` (undone after the example), ``needs("dog.jpg")``
+    (skip unless that file is here) and switch quick mode (reset after the example), as the unit tests do."""
+    namespace = request.getfixturevalue("doctest_namespace")
+    namespace["env"] = env
+    namespace["needs"] = needs
     yield
-    from helpers import config
+    from helpers._course import config
 
     config.set_quick_mode(None)
 
@@ -85,7 +102,7 @@ def pytest_runtest_logreport(report):
 
 def pytest_sessionfinish(session, exitstatus):
     """With the offline data present, a test that skipped for want of them is a failure."""
-    from helpers import config
+    from helpers._course import config
 
     folder = config.data_dir()
     if _DATA_SKIPS and folder is not None and folder.is_dir():

@@ -4,7 +4,7 @@
     python benchmarks/bench.py --notebooks     # … and the quick-mode notebook suite (minutes)
     python benchmarks/bench.py --investigate   # … and XLA / oneDNN / thread settings for 6-4's CNN
 
-Writes ``results/bench.json`` (under ``CH6_RESULTS_DIR`` if set) and prints a table.
+Writes ``benchmarks/results/bench.json`` and prints a table.
 Every figure is the median of ``--repeats`` runs after a warm-up; the two ways being compared
 run alternately in the same process, so a busy machine slows both alike.  Each figure is given
 per wall-clock second (what a student waits) and per CPU second of this process (which other
@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from helpers import config  # noqa: E402  (quiets TensorFlow's C++ log before it loads)
-from helpers.measure import measure_in_turns  # noqa: E402
+from helpers._course import config  # noqa: E402  (quiets TensorFlow's C++ log before it loads)
+from helpers._course.measure import measure_in_turns  # noqa: E402
 
 BATCH_SIZE = 128  # the book's; never changed here, it is part of the experiment
 PROGRAMS = [  # (program, model builder in helpers.models, dataset)
@@ -57,9 +57,9 @@ def book_arrays(dataset: str, n_train: int, n_test: int):
     """The book's preprocessing: float32 / 255, a channel axis for MNIST, one-hot labels."""
     import keras
 
-    from helpers import data
+    from helpers._course import datasets
 
-    (x_train, y_train), (x_test, y_test) = data.load_dataset(dataset)
+    (x_train, y_train), (x_test, y_test) = datasets.load(dataset)
     if len(x_train) < n_train:
         raise SystemExit(f"{dataset} has only {len(x_train)} training images here, the benchmark "
                          f"asked for {n_train}: run without CH6_QUICK=1 or lower --samples.")
@@ -89,7 +89,7 @@ def rates(timing: dict, items: int) -> dict:
 
 # ---------------------------------------------------------------------------- sections
 def bench_ceiling(repeats: int) -> dict:
-    from helpers.measure import matmul_gflops
+    from helpers._course.measure import matmul_gflops
 
     log("ceiling: fp32 matmul 2048x2048 …")
     found = matmul_gflops(size=2048, repeats=max(repeats, 5))
@@ -104,7 +104,7 @@ def bench_training(n_train: int, repeats: int, ceiling: dict) -> list[dict]:
     load as the training it is compared with.
     """
     from helpers.augment import augmented_dataset
-    from helpers.measure import flops_per_sample, matmul_run, time_epoch
+    from helpers._course.measure import flops_per_sample, matmul_run, time_epoch
 
     rows = []
     for program, model_name, dataset in PROGRAMS:
@@ -272,7 +272,7 @@ def probe(spec: dict) -> dict:
         tf.config.threading.set_intra_op_parallelism_threads(spec["threads"][0])
         tf.config.threading.set_inter_op_parallelism_threads(spec["threads"][1])
     (x, y), _ = book_arrays(spec["dataset"], spec["n_train"], 0)
-    from helpers.measure import time_epoch
+    from helpers._course.measure import time_epoch
 
     model = build(spec["model"])
     timing = measure_in_turns({"fit": lambda: time_epoch(model, x, y, batch_size=BATCH_SIZE)},
@@ -285,7 +285,7 @@ def bench_investigation(n_train: int, repeats: int) -> dict:
     log("investigation: XLA jit_compile on the CIFAR-10 CNN …")
     (x, y), _ = book_arrays("cifar10", n_train, 0)
     plain, xla = build("cifar10_cnn", jit_compile=False), build("cifar10_cnn", jit_compile=True)
-    from helpers.measure import time_epoch
+    from helpers._course.measure import time_epoch
 
     timings = measure_in_turns({
         "jit_compile_false": lambda: time_epoch(plain, x, y, batch_size=BATCH_SIZE),
@@ -429,7 +429,7 @@ def check_targets(report: dict) -> list[dict]:
 
 
 def write_json(path: Path, report: dict) -> None:
-    from helpers.files import atomic_write
+    from helpers._course.files import atomic_write
 
     with atomic_write(path) as temporary:
         temporary.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -447,7 +447,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="*", default=None,
                         choices=["ceiling", "training", "augmentation", "inference", "yolo"],
                         help="run only these sections")
-    parser.add_argument("--out", type=Path, default=None, help="JSON file (default results/bench.json)")
+    parser.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results/bench.json)")
     parser.add_argument("--wait-load", type=float, default=None, metavar="LOAD",
                         help="first wait (at most 15 min) until the 1-minute load average is below LOAD")
     parser.add_argument("--table-from", type=Path, default=None, metavar="JSON",
@@ -465,7 +465,7 @@ def main(argv=None) -> int:
     if config.is_quick():
         log("note: CH6_QUICK=1 only shortens the data loaders; the benchmark sizes come from its own options")
 
-    from helpers.results import machine_info
+    from helpers._course.saved import _provenance
 
     if args.wait_load is not None:
         deadline = time.time() + 15 * 60
@@ -474,7 +474,7 @@ def main(argv=None) -> int:
             time.sleep(20)
 
     sections = set(args.only) if args.only is not None else {"ceiling", "training", "augmentation", "inference", "yolo"}
-    report = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine_info(),
+    report = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": _provenance()["machine"],
               "cpu_count": os.cpu_count(), "loadavg_start": list(os.getloadavg()), "repeats": args.repeats,
               "batch_size": BATCH_SIZE, "flop_convention": FLOP_CONVENTION,
               "method": "median of repeats after one warm-up; compared ways alternate in one process; "
@@ -499,7 +499,7 @@ def main(argv=None) -> int:
     report["loadavg_end"] = list(os.getloadavg())
     report["bench_seconds"] = time.perf_counter() - started
     report["targets"] = check_targets(report)
-    out = args.out or config.results_dir() / "bench.json"
+    out = args.out or Path(__file__).resolve().parent / "results" / "bench.json"
     write_json(out, report)
     print(table(report))
     print(f"\nwritten: {out}")

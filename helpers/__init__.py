@@ -1,14 +1,11 @@
-"""Helpers for the chapter 6 notebooks: data, plots, results and configuration.
+"""Helpers for the chapter 6 notebooks.
 
-Notebooks start with::
-
-    import helpers
-    helpers.setup()
-
-and import what they use from the submodules (``helpers.data``, ``helpers.plots`` …).
+Notebooks start with ``import helpers; helpers.setup()`` and import what a cell uses from the
+modules here (``helpers.data``, ``helpers.plots`` …).  The course's own machinery (settings,
+downloads, saved runs, timers, exercise checks) lives in ``helpers._course``; no lesson needs it.
 """
 
-from .config import epochs, is_quick, pick, set_quick_mode, set_seed
-from .session import setup
+from ._course.config import epochs, is_quick, pick, set_quick_mode, set_seed
+from ._course.session import setup
 
 __all__ = ["epochs", "is_quick", "pick", "set_quick_mode", "set_seed", "setup"]

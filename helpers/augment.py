@@ -4,7 +4,7 @@
 at a time in Python (SciPy) and cannot keep a CPU-trained CNN busy.  Here the same
 transformations are Keras layers applied to whole batches inside a ``tf.data`` pipeline
 (parallel ``map`` and ``prefetch``), so augmentation runs in TensorFlow's C++ thread pool
-while the model trains.  (Measuring the pipelines' speed is :mod:`helpers.measure`'s job.)
+while the model trains.  (Measuring the pipelines' speed is :mod:`helpers._course.measure`'s job.)
 
 How ``ImageDataGenerator`` arguments map onto the layers (see :func:`augmenter`):
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import config
+from ._course import config
 
 
 def augmenter(rotation_range: float = 0.0, width_shift_range: float = 0.0,

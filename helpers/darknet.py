@@ -1,4 +1,4 @@
-"""Darknet model files for 프로그램 6-12: model files by name (through :func:`helpers.downloads.fetch`),
+"""Darknet model files for 프로그램 6-12: model files by name (through :func:`helpers._course.downloads.fetch`),
 the configured model or a fallback with the reason (:func:`choose_model`), cfg parsing, weight-file
 checks, and the network's output shapes without its weights.  The book's steps that use the model
 (preprocess, forward, decode, NMS, draw) are in :mod:`helpers.detection`.
@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import config, downloads
+from ._course import config, downloads
 
 # name -> (cfg, weights, names); every file is a downloads.REGISTRY entry of kind "darknet"
 MODELS = {name: (f"{name}.cfg", f"{name}.weights", "coco.names")
@@ -55,7 +55,7 @@ class DarknetModel(NamedTuple):
 def darknet_file(filename: str, *, download: bool = True, max_bytes: int | None = None) -> Path:
     """Path of a registered darknet file (cfg, weights, names, sample image), fetched if needed.
 
-    Through :func:`helpers.downloads.fetch`: the offline folder (``CH6_DARKNET_DIR``), the cache,
+    Through :func:`helpers._course.downloads.fetch`: the offline folder (``CH6_DARKNET_DIR``), the cache,
     else a hash-checked download unless ``download`` is false or the file is over ``max_bytes``.
     Raises :class:`ModelUnavailableError` with the cause as data.
 

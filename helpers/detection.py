@@ -10,7 +10,7 @@ In the order the lesson uses them:
   call, returning a :class:`DetectionResult` that :func:`draw_detections` takes whole);
 * showing: :func:`show_bgr` (instead of ``cv2.imshow``), :func:`draw_grid`, :func:`save_image`,
   :func:`detection_table`, and :func:`versus_book`: the book's dog.jpg figures
-  (:data:`BOOK_DOG_DETECTIONS`) beside this run's, as rows for :func:`helpers.results.book_table`.
+  (:data:`BOOK_DOG_DETECTIONS`) beside this run's, as rows for :func:`helpers._course.saved.book_table`.
 
 The model files (cfg, weights, class names) come from :mod:`helpers.darknet`.  OpenCV 4.x is
 needed: 5.0 removed the Darknet importer.
@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import config
-from .files import atomic_write
+from ._course import config
+from ._course.files import atomic_write
 
 # What the book printed for dog.jpg with YOLOv3 (6.8.2): label -> confidence.
 BOOK_DOG_DETECTIONS = {"bicycle": 0.996, "dog": 0.998, "truck": 0.890}
@@ -293,7 +293,7 @@ def save_image(img, path) -> Path:
     """``cv2.imwrite`` that works with any file name and never leaves a half-written file.
 
     The image is encoded with ``cv2.imencode`` (format from the suffix) and its bytes written
-    through :func:`helpers.files.atomic_write`.
+    through :func:`helpers._course.files.atomic_write`.
 
     Example:
         >>> import tempfile
@@ -333,7 +333,7 @@ def versus_book(detections) -> list[tuple[str, float | None, float | None]]:
     """dog.jpg: ``(label, the book's YOLOv3 confidence, this run's best)`` per label, as fractions.
 
     The book's three labels come first (None where this run did not detect them), then the
-    labels only this run found (None for the book).  Rows for :func:`helpers.results.book_table`.
+    labels only this run found (None for the book).  Rows for :func:`helpers._course.saved.book_table`.
 
     Example:
         >>> versus_book([{"label": "dog", "confidence": 0.94}, {"label": "car", "confidence": 0.83}])

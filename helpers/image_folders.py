@@ -21,7 +21,7 @@ import os
 import warnings
 from pathlib import Path
 
-from . import config
+from ._course import config
 
 NON_RGB_CHOICES = ("skip", "convert")
 
@@ -45,7 +45,7 @@ def list_classes(folder) -> list[str]:
     if not folder.is_dir():
         raise FileNotFoundError(
             f"{folder} is not a folder. 프로그램 6-11 needs CUB-200-2011 in train/<class>/ and "
-            "test/<class>/ folders: run helpers.cub.ensure_cub() (it downloads and prepares them) "
+            "test/<class>/ folders: run helpers._course.cub.ensure_cub() (it downloads and prepares them) "
             "or set CH6_CUB_DIR to such a folder.")
     return sorted(entry.name for entry in os.scandir(folder)
                   if entry.is_dir() and not entry.name.startswith("."))
@@ -133,7 +133,7 @@ def list_images(folder, classes, *, non_rgb: str = "skip"):
         if not class_folder.is_dir():
             raise FileNotFoundError(
                 f"{class_folder} is missing: the train and test folders must have the same "
-                "class folders (helpers.cub.prepare_cub makes them so).")
+                "class folders (helpers._course.cub.prepare_cub makes them so).")
         for fname in sorted(name for name in os.listdir(class_folder) if not name.startswith(".")):
             path = class_folder / fname
             if path.is_dir():

@@ -1,6 +1,6 @@
 """A real ImageNet MobileNetV2, offline: the public TFLite file's weights put back into Keras.
 
-``tf2_mobilenet_v2_1.0_224_ptq.tflite`` (Apache-2.0, 4 MB, in :data:`helpers.downloads.REGISTRY`)
+``tf2_mobilenet_v2_1.0_224_ptq.tflite`` (Apache-2.0, 4 MB, in :data:`helpers._course.downloads.REGISTRY`)
 is Keras' ``MobileNetV2`` (alpha 1.0, 224×224) trained on ImageNet, stored with int8 weights and
 the batch norms folded into the convolutions.  :func:`mobilenet_v2` rebuilds
 ``keras.applications.MobileNetV2(weights=None)`` and gives it those weights:
@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config, downloads
-from .files import atomic_write
+from ._course import config, downloads
+from ._course.files import atomic_write
 
 MODEL_FILE = "tf2_mobilenet_v2_1.0_224_ptq.tflite"
 LABELS_FILE = "imagenet_labels.txt"
@@ -54,9 +54,9 @@ class ModelFileError(RuntimeError):
 def interpreter(name: str = MODEL_FILE):
     """The LiteRT interpreter of a registered TFLite file, checked against its SHA-256, ready to run.
 
-    The file comes from :func:`helpers.downloads.fetch` (the offline folder, else the cache,
+    The file comes from :func:`helpers._course.downloads.fetch` (the offline folder, else the cache,
     else a download).  A damaged or different file raises
-    :class:`helpers.downloads.DownloadError` saying what to do.  One interpreter per file is
+    :class:`helpers._course.downloads.DownloadError` saying what to do.  One interpreter per file is
     kept for the session (checked once, reused).
 
     Example:
@@ -180,7 +180,7 @@ def weights_path() -> Path:
 
     The name carries the SHA-256 the TFLite file must have; the file is fetched and checked
     against it before converting, so a damaged or different file raises
-    :class:`helpers.downloads.DownloadError` and nothing is cached.
+    :class:`helpers._course.downloads.DownloadError` and nothing is cached.
 
     Example:
         >>> weights_path().name

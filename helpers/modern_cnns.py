@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from . import config
+from ._course import config
 
 # --- 그림 6-16(c): a residual block, read off a Keras ResNet -------------------------------------
 
@@ -120,32 +120,10 @@ def count_model(name: str) -> dict:
 
 
 def load_table6_1() -> dict:
-    """The table that ``python tools/table6_1.py`` computed (``results/table6-1.json``).
+    """The table that ``python tools/table6_1.py`` computed, shipped with the package's saved runs."""
+    from ._course.saved import saved_run
 
-    Outside a clone (Colab installs only the package) it is downloaded from the repository
-    into the cache.
-
-    Example:
-        >>> len(load_table6_1()["rows"])
-        18
-    """
-    path = config.REPO_ROOT / "results" / TABLE6_1_FILE
-    if not path.is_file():
-        from .downloads import DownloadError, download_file
-
-        url = _table6_1_url()
-        try:
-            path = download_file(url, config.cache_dir() / TABLE6_1_FILE, progress=False, timeout=20)
-        except DownloadError:
-            raise FileNotFoundError(
-                f"results/{TABLE6_1_FILE} is missing and {url} could not be read: "
-                "run `python tools/table6_1.py` in the repository to compute it.") from None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _table6_1_url() -> str:
-    return (config.REPO_URL.replace("https://github.com/", "https://raw.githubusercontent.com/")
-            + f"/main/results/{TABLE6_1_FILE}")
+    return saved_run(TABLE6_1_FILE.removesuffix(".json"))
 
 
 def format_table6_1(computed: dict) -> str:

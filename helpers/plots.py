@@ -7,32 +7,6 @@ backend, nothing here forces one.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from matplotlib import font_manager
-
-KOREAN_FONT = "NanumGothic"
-
-
-def use_korean_font() -> str:
-    """Make Korean text in figures render as Korean (not boxes); return the font's file.
-
-    Uses the NanumGothic font that ships inside the ``koreanize-matplotlib`` package,
-    so it works the same in JupyterLab, Colab and CI without a system font.
-
-    Example:
-        >>> use_korean_font().endswith(".ttf")
-        True
-    """
-    try:
-        import koreanize_matplotlib  # noqa: F401  (registers NanumGothic and sets rcParams)
-    except ImportError:
-        raise RuntimeError(
-            "Korean text needs the koreanize-matplotlib package: "
-            "run `pip install koreanize-matplotlib` (it is in requirements.txt)."
-        ) from None
-    plt.rcParams["font.family"] = KOREAN_FONT
-    plt.rcParams["axes.unicode_minus"] = False
-    return font_manager.findfont(KOREAN_FONT, fallback_to_default=False)
-
 
 def plot_history(hist, metric: str = "accuracy"):
     """Draw the book's two figures from a Keras ``History``: accuracy, then loss.

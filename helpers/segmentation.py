@@ -1,6 +1,6 @@
 """Semantic segmentation with a real network: DeepLab v3 (MobileNetV2 backbone, PASCAL VOC).
 
-``deeplabv3_mnv2_pascal_quant.tflite`` (Apache-2.0, 2 MB, in :data:`helpers.downloads.REGISTRY`)
+``deeplabv3_mnv2_pascal_quant.tflite`` (Apache-2.0, 2 MB, in :data:`helpers._course.downloads.REGISTRY`)
 gives every pixel one of 21 PASCAL VOC classes (0 = background).  It runs through the LiteRT
 interpreter (``ai-edge-litert``): input one 513×513 RGB ``uint8`` image, output a 513×513 map
 of class indices (the arg-max is inside the model).
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import downloads
+from ._course import downloads
 from .imagenet import interpreter, load_photo
 
 MODEL_FILE = "deeplabv3_mnv2_pascal_quant.tflite"

@@ -10,8 +10,8 @@
   Adam 2e-5); :func:`build_head` is the same head on stored features (fast feature extraction);
   :func:`freeze_batch_norms` keeps every batch normalisation layer in inference mode.
 
-표 6-1 and the residual block of 그림 6-16 are in :mod:`helpers.modern_cnns`.  The data live elsewhere: CUB-200-2011 in :mod:`helpers.cub`, the loaders in
-:mod:`helpers.image_folders`, the memory measurement in :mod:`helpers.memory`.
+표 6-1 and the residual block of 그림 6-16 are in :mod:`helpers.modern_cnns`.  The data live elsewhere: CUB-200-2011 in :mod:`helpers._course.cub`, the loaders in
+:mod:`helpers.image_folders`, the memory measurement in :mod:`helpers._course.memory`.
 TensorFlow is imported inside the functions that need it.
 """
 
@@ -21,8 +21,8 @@ import socket
 from pathlib import Path
 from typing import NamedTuple
 
-from . import config
-from .files import file_hash
+from ._course import config
+from ._course.files import file_hash
 
 # --- ImageNet weights of ResNet50 without its top (what Keras downloads for include_top=False) --
 RESNET50_NOTOP = "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -103,7 +103,7 @@ def choose_base(*, path=None) -> Base:
     otherwise the ImageNet MobileNetV2 of :mod:`helpers.imagenet` (converted from its TFLite
     file, which comes from the offline folder, the cache or a 4 MB download).  Quick mode:
     always that MobileNetV2 (224×224: 0.56 GFLOPs per image against ResNet50's 7.7, by
-    :func:`helpers.measure.flops_per_sample`, so the lesson runs in CI).  Only when neither file can be had: quick mode returns ``weights=None`` with a
+    :func:`helpers._course.measure.flops_per_sample`, so the lesson runs in CI).  Only when neither file can be had: quick mode returns ``weights=None`` with a
     warning that the accuracies mean nothing; full mode raises ``RuntimeError`` naming both files.
 
     Example:
@@ -111,7 +111,8 @@ def choose_base(*, path=None) -> Base:
         >>> base.name, base.weights
         ('MobileNetV2', 'imagenet')
     """
-    from . import downloads, imagenet
+    from ._course import downloads
+    from . import imagenet
 
     resnet_problem = None
     if not config.is_quick():

@@ -72,8 +72,8 @@ def cross_validate(build_model, x, y, *, k: int = 5, augment=None, epochs: int =
     """
     import time
 
-    from . import config
-    from .measure import EpochTimer, format_duration
+    from ._course import config
+    from ._course.measure import EpochTimer, format_duration
 
     x, y = np.asarray(x), np.asarray(y)
     folds = kfold_indices(len(x), k) if folds is None else folds
@@ -94,25 +94,9 @@ def cross_validate(build_model, x, y, *, k: int = 5, augment=None, epochs: int =
 
 
 def record_scores(scores: dict, *, name: str, **extra):
-    """In full mode, write ``results/<name>.json``: each configuration's fold scores and mean.
+    """In full mode, record each configuration's fold scores and mean as ``name`` (see ``saved.record``)."""
+    from ._course.saved import record
 
-    ``scores`` maps a configuration label (``"000"``, ``"with dropout"`` …) to its list of
-    fold accuracies.  In quick mode nothing is written and None is returned.
-
-    Example:
-        >>> import tempfile; env(CH6_QUICK="0", CH6_RESULTS_DIR=tempfile.mkdtemp())
-        >>> record_scores({"000": [0.73, 0.72], "100": [0.79, 0.80]}, name="6.6-ablation").name
-        '6.6-ablation.json'
-    """
-    from . import config
-    from .results import write_result
-
-    if config.is_quick():
-        return None
-    table = {}
-    for label, values in scores.items():
-        values = [float(v) for v in values]
-        if not values:
-            raise ValueError(f"record_scores: configuration {label!r} has no fold scores.")
-        table[label] = {"folds": [round(v, 5) for v in values], "mean": round(float(np.mean(values)), 5)}
-    return write_result(name, {"section": "6.6", "scores": table, **extra})
+    table = {label: {"folds": [round(float(v), 5) for v in values], "mean": round(float(np.mean(values)), 5)}
+             for label, values in scores.items()}
+    return record(name, scores=table, **extra)

@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import config, darknet, detection, downloads, imagenet, segmentation
+from ._course import config, downloads
+from . import darknet, detection, imagenet, segmentation
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -65,7 +66,7 @@ def photo_path(photo) -> Path:
     """The file of a photo given by path or by name (``"dog.jpg"``, ``"cat.png"``, see :func:`photo_names`).
 
     Darknet samples come through :func:`helpers.darknet.darknet_file` (offline folder, cache, or a
-    checked download), registered files through :func:`helpers.downloads.fetch`, other names from
+    checked download), registered files through :func:`helpers._course.downloads.fetch`, other names from
     the labelled photos' folder (``config.asset_dir("images")``).
 
     Example:
@@ -112,7 +113,7 @@ def three_tasks(photo, net, classes, *, conf_threshold: float = 0.5, nms_thresho
     ``photo`` is a path or a name (:func:`photo_path`); ``net`` the YOLO network 프로그램 6-12
     loaded, ``classes`` its class names.  The photo is read once (:func:`helpers.detection.load_image`)
     and the same pixels go to the three networks.  A missing or wrong model file raises
-    :class:`helpers.downloads.DownloadError` (or :class:`helpers.imagenet.ModelFileError`) naming the panel.
+    :class:`helpers._course.downloads.DownloadError` (or :class:`helpers.imagenet.ModelFileError`) naming the panel.
 
     Example:
         >>> model = darknet.resolve_model("yolo-fastest-1.1-xl")

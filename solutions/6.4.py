@@ -1,7 +1,7 @@
 """직접 해 보기 해답: 6.4 컨볼루션 신경망 프로그래밍 (notebooks/6.4-cnn-programming.ipynb).
 
 ``answer`` makes the right answer, ``wrong`` a common mistake; tests/test_exercises.py feeds both
-through helpers.exercises.check.
+through helpers._course.exercises.check.
 """
 
 

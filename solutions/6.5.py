@@ -1,7 +1,7 @@
 """직접 해 보기 해답: 6.5 컨볼루션 신경망의 시각화 (notebooks/6.5-visualization.ipynb).
 
 ``answer`` makes the right answer, ``wrong`` a common mistake; tests/test_exercises.py feeds both
-through helpers.exercises.check.
+through helpers._course.exercises.check.
 """
 
 import functools
@@ -30,7 +30,8 @@ def _dog_photo_cams():
     # 6.5-4: dog.jpg의 1위 부류와 'mountain bike'의 Grad-CAM, 사진 크기로
     import numpy as np
 
-    from helpers import downloads, imagenet
+    from helpers import imagenet
+    from helpers._course import downloads
     from helpers.gradcam import grad_cam
 
     mobilenet = imagenet.mobilenet_v2()

@@ -1,7 +1,7 @@
 """직접 해 보기 해답: 6.6 딥러닝의 규제 (notebooks/6.6-regularization.ipynb).
 
 ``answer`` makes the right answer, ``wrong`` a common mistake; tests/test_exercises.py feeds both
-through helpers.exercises.check.
+through helpers._course.exercises.check.
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """직접 해 보기 해답: 6.7 전이 학습 (notebooks/6.7-transfer-learning.ipynb).
 
 ``answer`` makes the right answer, ``wrong`` a common mistake; tests/test_exercises.py feeds both
-through helpers.exercises.check.  The models are built without pretrained weights and at 96×96
+through helpers._course.exercises.check.  The models are built without pretrained weights and at 96×96
 so that the check runs in seconds: the checks read the structure, not the weights.
 """
 

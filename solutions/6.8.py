@@ -1,7 +1,7 @@
 """직접 해 보기 해답: 6.8 물체 검출 (notebooks/6.8-object-detection.ipynb).
 
 ``answer`` makes the right answer, ``wrong`` a common mistake; tests/test_exercises.py feeds both
-through helpers.exercises.check.  The answers are computed here a second way (shapes read off the
+through helpers._course.exercises.check.  The answers are computed here a second way (shapes read off the
 network, the book's own lines 20–34), not with the checks' code.
 """
 

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from helpers import config  # noqa: E402
+from helpers._course import config  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

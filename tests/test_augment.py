@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers import config
+from helpers._course import config
 from helpers.augment import augmented_dataset, augmenter, shift_flip
 
 

@@ -13,9 +13,9 @@ same run: the larger relative spread (max − min) / median of either path's own
 import numpy as np
 import pytest
 
-from helpers import config
+from helpers._course import config
 from helpers.augment import augmented_dataset
-from helpers.measure import measure_in_turns, time_epoch
+from helpers._course.measure import measure_in_turns, time_epoch
 from helpers.models import lenet5
 
 REPEATS = 7

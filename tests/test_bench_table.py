@@ -1,7 +1,7 @@
 """benchmarks/bench.py writes its report and prints the table of every section it measured.
 
 A tiny real run (augmentation and YOLO, one repeat, 256 images, into a temporary file) and the
-table of the recorded ``results/bench.json``; the table once failed on a key the restructure of
+table of the recorded ``benchmarks/results/bench.json``; the table once failed on a key the restructure of
 ``helpers/`` had removed, after the measurements were already made.
 """
 
@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 
-from helpers import config
+from helpers._course import config
 
 BENCH = config.REPO_ROOT / "benchmarks" / "bench.py"
 
@@ -38,7 +38,7 @@ def test_a_tiny_run_writes_its_report_and_prints_its_table(offline_data, tmp_pat
 
 
 def test_the_recorded_report_prints_every_section():
-    run = _bench("--table-from", str(config.REPO_ROOT / "results" / "bench.json"))
+    run = _bench("--table-from", str(config.REPO_ROOT / "benchmarks" / "results" / "bench.json"))
     assert run.returncode == 0, run.stderr[-2000:]
     for heading in ("Ceiling (fp32 matmul", "Training, batch 128", "Augmentation 6-8", "Inference (evaluate",
                     "YOLO forward pass", "Investigation,", "Targets"):

@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.config import REPO_ROOT, REPO_URL
+from helpers._course.config import REPO_ROOT, REPO_URL
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 PROJECT = "ch6-cnn-notebooks"

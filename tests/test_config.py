@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import config
+from helpers._course import config
 
 
 def test_quick_mode_follows_env_and_override(env):
@@ -119,7 +119,7 @@ def test_defaults_without_any_variable(env):
     # ordinary runs write only into the user's cache, never into the repository
     assert config.results_dir() == cache / "results"
     assert config.checkpoint_output_dir() == cache / "my-checkpoints"
-    assert config.checkpoint_dir() == config.REPO_ROOT / "checkpoints"  # the shipped ones are read
+    assert config.checkpoint_dir() == config.SAVED / "checkpoints"  # the shipped ones are read
     assert config.asset_dir("pretrained") is None and config.asset_dir("cub") is None
     assert config.download_sources("CUB_200_2011.tgz") is None
 
@@ -127,7 +127,6 @@ def test_defaults_without_any_variable(env):
 def test_checkpoint_dir_is_honoured_for_reading_and_writing(env, tmp_path):
     env(CH6_CHECKPOINT_DIR=tmp_path / "ckpt")
     assert config.checkpoint_dir() == config.checkpoint_output_dir() == tmp_path / "ckpt"
-    assert config.checkpoint_dir_is_configured()
 
 
 def test_asset_folders_and_download_sources_follow_the_environment(env, tmp_path):
@@ -163,11 +162,11 @@ def test_only_config_reads_environment_variables():
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if pattern.search(line):
                     offenders.append(f"{path.relative_to(config.REPO_ROOT)}:{number}: {line.strip()}")
-    assert not offenders, "read settings through helpers.config instead:\n" + "\n".join(offenders)
+    assert not offenders, "read settings through helpers._course.config instead:\n" + "\n".join(offenders)
 
 
 def test_check_versions_reports_and_rejects(monkeypatch):
-    from helpers import session
+    from helpers._course import session
 
     found = session.check_versions(("numpy", "matplotlib"))
     assert set(found) == {"numpy", "matplotlib"}
@@ -184,7 +183,7 @@ def test_check_versions_reports_and_rejects(monkeypatch):
 
 
 def test_setup_prints_versions_seed_and_how_the_mode_was_chosen(env, capsys):
-    from helpers import session
+    from helpers._course import session
 
     env(CH6_QUICK="1", CH6_SEED="5", CH6_DATA_DIR=None)
     assert session.setup(modules=("numpy",)) is None
@@ -207,5 +206,5 @@ def test_model_dir_follows_env_and_defaults_to_the_cache(env, tmp_path):
 
 
 def test_saved_results_are_the_repositorys():
-    assert config.saved_results_dir() == config.REPO_ROOT / "results"
+    assert config.saved_results_dir() == config.SAVED / "results"
     assert (config.saved_results_dir() / "6-1.json").is_file()

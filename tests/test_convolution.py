@@ -21,7 +21,8 @@ def _keras_conv(image, kernel, *, stride, padding):
 
 @pytest.fixture(scope="module")
 def digit():
-    from helpers import config, data
+    from helpers import data
+    from helpers._course import config
 
     if config.data_dir() is None:
         pytest.skip("CH6_DATA_DIR is not set to the offline datasets folder (make test sets it)")

@@ -1,4 +1,4 @@
-"""helpers.cub: CUB-200-2011 downloaded through a loopback HTTP server and prepared by the official split."""
+"""helpers._course.cub: CUB-200-2011 downloaded through a loopback HTTP server and prepared by the official split."""
 
 import hashlib
 import http.server
@@ -10,7 +10,7 @@ import threading
 import pytest
 from PIL import Image
 
-from helpers import config, cub, downloads
+from helpers._course import config, cub, downloads
 from helpers.image_folders import list_classes, list_images
 
 CLASSES = ["001.Black_footed_Albatross", "002.Laysan_Albatross", "013.Bobolink"]
@@ -242,7 +242,7 @@ def test_prepare_from_an_extracted_folder_leaves_the_source_alone(tmp_path):
 
 def test_a_local_archive_with_the_wrong_md5_is_refused(tmp_path):
     archive = _archive(tmp_path / "CUB_200_2011.tgz", _official_files())  # the registry has the real MD5
-    with pytest.raises(cub.CubError, match="not the official file. Delete it and run helpers.cub.ensure_cub()"):
+    with pytest.raises(cub.CubError, match="not the official file. Delete it and run helpers._course.cub.ensure_cub()"):
         cub.prepare_cub(archive, tmp_path / "CUB200", progress=False)
     assert _files_under(tmp_path) == ["CUB_200_2011.tgz"]
 
@@ -264,7 +264,7 @@ def test_an_archive_without_the_lists_is_rejected(tmp_path):
 
 
 def test_a_missing_source_says_how_to_get_it(tmp_path):
-    with pytest.raises(cub.CubError, match=r"Run helpers.cub.ensure_cub\(\) to download CUB_200_2011.tgz"):
+    with pytest.raises(cub.CubError, match=r"Run helpers._course.cub.ensure_cub\(\) to download CUB_200_2011.tgz"):
         cub.prepare_cub(tmp_path / "nothing.tgz", tmp_path / "CUB200", progress=False)
 
 

@@ -5,7 +5,8 @@ import shutil
 
 import pytest
 
-from helpers import config, darknet, downloads
+from helpers import darknet
+from helpers._course import config, downloads
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from helpers import data
+from helpers._course import datasets
 
 
 @pytest.mark.parametrize("name, image_shape, label_shape", [
@@ -11,7 +12,7 @@ from helpers import data
 ])
 def test_loaders_match_keras_format(offline_data, env, name, image_shape, label_shape):
     env(CH6_QUICK="0")
-    (x_train, y_train), (x_test, y_test) = data.load_dataset(name)
+    (x_train, y_train), (x_test, y_test) = datasets.load(name)
     for x, y in ((x_train, y_train), (x_test, y_test)):
         assert x.dtype == np.uint8 and y.dtype == np.uint8
         assert x.shape[1:] == image_shape and y.shape == (len(x),) + label_shape
@@ -33,14 +34,14 @@ def test_quick_mode_takes_a_subset(offline_data, env):
 
 def test_missing_file_names_the_variable_and_file(env, tmp_path):
     env(CH6_DATA_DIR=tmp_path)
-    with pytest.raises(data.DatasetUnavailableError, match=r"CH6_DATA_DIR.*cifar10\.npz"):
+    with pytest.raises(datasets.DatasetUnavailableError, match=r"CH6_DATA_DIR.*cifar10\.npz"):
         data.load_cifar10()
 
 
 def test_corrupt_file_is_rejected(env, tmp_path):
     (tmp_path / "mnist.npz").write_bytes(b"not a zip file at all")
     env(CH6_DATA_DIR=tmp_path)
-    with pytest.raises(data.DatasetUnavailableError, match="not a readable dataset file"):
+    with pytest.raises(datasets.DatasetUnavailableError, match="not a readable dataset file"):
         data.load_mnist()
 
 
@@ -48,7 +49,7 @@ def test_wrong_shapes_are_rejected(env, tmp_path):
     np.savez(tmp_path / "mnist.npz", x_train=np.zeros((4, 32, 32), np.uint8), y_train=np.zeros(4),
              x_test=np.zeros((2, 32, 32), np.uint8), y_test=np.zeros(2))
     env(CH6_DATA_DIR=tmp_path)
-    with pytest.raises(data.DatasetUnavailableError, match=r"needs images of shape \(N, 28, 28\)"):
+    with pytest.raises(datasets.DatasetUnavailableError, match=r"needs images of shape \(N, 28, 28\)"):
         data.load_mnist()
 
 
@@ -60,13 +61,13 @@ def test_offline_without_data_dir_gives_one_clear_error(env, monkeypatch, tmp_pa
 
     env(CH6_DATA_DIR=None)
     monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", no_network)
-    with pytest.raises(data.DatasetUnavailableError, match=r"Set CH6_DATA_DIR.*fashion_mnist\.npz"):
+    with pytest.raises(datasets.DatasetUnavailableError, match=r"Set CH6_DATA_DIR.*fashion_mnist\.npz"):
         data.load_fashion_mnist()
 
 
 def test_unknown_dataset():
     with pytest.raises(ValueError, match="choose one of"):
-        data.load_dataset("imagenet")
+        datasets.load("imagenet")
 
 
 def test_describe_mentions_quick_subset(env):
@@ -77,13 +78,13 @@ def test_describe_mentions_quick_subset(env):
 
 def test_dataset_label_names_the_copy_of_the_data(offline_data, env, tmp_path):
     env(CH6_DATA_DIR=offline_data)
-    assert data.dataset_label("cifar10", 10000, 2000) == "CIFAR-10 10000/2000 (JPEG q≈75 copy, subset)"
-    assert data.dataset_label("mnist", 60000, 10000) == "MNIST 60000/10000 (lossless copy)"
+    assert datasets.label("cifar10", 10000, 2000) == "CIFAR-10 10000/2000 (JPEG q≈75 copy, subset)"
+    assert datasets.label("mnist", 60000, 10000) == "MNIST 60000/10000 (lossless copy)"
     np.savez(tmp_path / "mnist.npz", x_train=np.zeros((2, 28, 28), np.uint8), y_train=np.zeros(2, np.uint8),
              x_test=np.zeros((1, 28, 28), np.uint8), y_test=np.zeros(1, np.uint8))
-    assert data.dataset_label("mnist", 2, 1, folder=tmp_path) == "MNIST 2/1 (offline copy)"
+    assert datasets.label("mnist", 2, 1, folder=tmp_path) == "MNIST 2/1 (offline copy)"
     env(CH6_DATA_DIR=None)
-    assert data.dataset_label("fashion_mnist", 60000, 10000) == "Fashion-MNIST 60000/10000 (keras.datasets)"
+    assert datasets.label("fashion_mnist", 60000, 10000) == "Fashion-MNIST 60000/10000 (keras.datasets)"
 
 
 def _npz(folder, **changes):
@@ -104,7 +105,7 @@ def _npz(folder, **changes):
 def test_a_data_file_in_the_wrong_form_gets_a_clear_error(tmp_path, env, changes, message):
     _npz(tmp_path, **changes)
     env(CH6_DATA_DIR=tmp_path, CH6_QUICK="0")
-    with pytest.raises(data.DatasetUnavailableError, match=message):
+    with pytest.raises(datasets.DatasetUnavailableError, match=message):
         data.load_mnist()
 
 

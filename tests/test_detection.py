@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import config, darknet, detection
+from helpers import darknet, detection
+from helpers._course import config
 
 
 @pytest.fixture(scope="module")
@@ -245,7 +246,7 @@ def test_detection_table():
 
 
 def test_versus_book_gives_rows_for_the_one_book_table(env):
-    from helpers.results import book_table
+    from helpers._course.saved import book_table
 
     rows = detection.versus_book([{"label": "dog", "confidence": 0.94}, {"label": "car", "confidence": 0.8},
                                   {"label": "dog", "confidence": 0.5}])

@@ -3,7 +3,8 @@
 import cv2
 import pytest
 
-from helpers import config, darknet, detection, widgets
+from helpers import darknet, detection, widgets
+from helpers._course import config
 
 
 @pytest.fixture(scope="module")

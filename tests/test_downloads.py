@@ -1,4 +1,4 @@
-"""helpers.downloads and helpers.files: one registry, several sources, checksums, nothing
+"""helpers._course.downloads and helpers._course.files: one registry, several sources, checksums, nothing
 half-written; tested against a real HTTP server on 127.0.0.1 that serves files the test makes."""
 
 import hashlib
@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from helpers import checkpoints, downloads, files
+from helpers._course import saved, downloads, files
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -152,50 +152,9 @@ def test_cub_sources_come_from_the_configuration(env, server, tmp_path, monkeypa
 
 
 def test_every_registered_file_has_a_source_and_a_known_kind():
-    from helpers import config
+    from helpers._course import config
 
     for name, entry in downloads.REGISTRY.items():
         assert entry.kind in config.ASSET_KINDS and entry.sources, name
         assert entry.checksum is None or entry.checksum.split(":")[0] in {"sha256", "md5"}, name
 
-
-def _remote_checkpoints(tmp_path, monkeypatch):
-    """A fake 'GitHub' folder with one checkpoint, and an empty cache that is not the clone's."""
-    import numpy as np
-
-    remote = tmp_path / "remote"
-    remote.mkdir()
-    np.savez(remote / "6-0.weights.npz", np.ones((2, 3), np.float32), np.zeros(3, np.float32))
-    (remote / "6-0.history.json").write_text('{"accuracy": [0.5, 0.75]}')
-    manifest = {"6-0": {"weights": "6-0.weights.npz", "history": "6-0.history.json", "data": "test",
-                        "epochs": 2, "test_accuracy_percent": 75.0, "parameters": 9, "date": "2026-11-29",
-                        "sha256": {name: files.file_hash(remote / name)
-                                   for name in ("6-0.weights.npz", "6-0.history.json")}}}
-    (remote / checkpoints.MANIFEST).write_text(json.dumps(manifest))
-    cache = tmp_path / "cache" / "checkpoints"
-    monkeypatch.delenv("CH6_CHECKPOINT_DIR", raising=False)
-    monkeypatch.setattr(checkpoints, "RAW_URL", remote.as_uri() + "/")
-    monkeypatch.setattr(checkpoints.config, "checkpoint_dir", lambda: cache)
-    return remote, cache
-
-
-def test_checkpoints_are_fetched_and_checked_outside_a_clone(tmp_path, monkeypatch):
-    import keras
-
-    remote, cache = _remote_checkpoints(tmp_path, monkeypatch)
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
-    history = checkpoints.load_checkpoint("6-0", model)
-    assert history == {"accuracy": [0.5, 0.75]}
-    assert model.get_weights()[0].tolist() == [[1.0] * 3] * 2
-    assert sorted(p.name for p in cache.iterdir()) == ["6-0.history.json", "6-0.weights.npz", "MANIFEST.json"]
-
-
-def test_a_changed_remote_checkpoint_is_refused_and_not_cached(tmp_path, monkeypatch):
-    import keras
-
-    remote, cache = _remote_checkpoints(tmp_path, monkeypatch)
-    (remote / "6-0.weights.npz").write_bytes(b"not the trained weights")
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
-    with pytest.raises(checkpoints.CheckpointError, match=r"(?s)6-0.weights.npz is not in .*SHA-256 is .*USE_CHECKPOINT = False"):
-        checkpoints.load_checkpoint("6-0", model)
-    assert not (cache / "6-0.weights.npz").exists() and list(cache.iterdir()) == [cache / "MANIFEST.json"]

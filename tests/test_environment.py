@@ -2,7 +2,7 @@
 
 import re
 
-from helpers.config import REPO_ROOT
+from helpers._course.config import REPO_ROOT
 
 
 def _requirements():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import exercises
+from helpers._course import exercises
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("6.*.py"))

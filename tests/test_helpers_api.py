@@ -1,59 +1,98 @@
-"""The helpers package keeps its promise: every public function has a docstring with an
-example, and a test in tests/ that calls it by name."""
+"""helpers/ stays small by rule: every public name is used outside the tests, and no two public
+functions share a name (a notebook imports them bare into one kernel).
 
+"Used" means referenced in code (not in a docstring or comment) by a notebook, a solution, a tool,
+the benchmark, or another module of the package.
+"""
+
+import ast
 import importlib
 import inspect
 import pkgutil
-import re
-from pathlib import Path
+
+import nbformat
 
 import helpers
+from helpers._course import config
 
-TESTS = Path(__file__).parent
+ROOT = config.REPO_ROOT
 
 
-def public_api():
-    """(module name, name, object) of every public function and class defined in helpers/."""
-    for info in pkgutil.iter_modules(helpers.__path__):
-        module = importlib.import_module(f"helpers.{info.name}")
+def _modules():
+    for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
+        yield importlib.import_module(info.name)
+
+
+def public_names(modules=None):
+    """(module, name) of every public function, class and constant defined in helpers/."""
+    for module in (_modules() if modules is None else modules):
         for name, obj in vars(module).items():
-            if (not name.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
-                    and obj.__module__ == module.__name__):
-                yield info.name, name, obj
+            if name.startswith("_") or inspect.ismodule(obj):
+                continue
+            defined_here = getattr(obj, "__module__", module.__name__) == module.__name__
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and defined_here or name.isupper():
+                yield module.__name__, name
 
 
-def test_the_api_is_found():
-    names = {name for _, name, _ in public_api()}
-    assert {"load_mnist", "cross_validate", "shift_flip", "fetch", "detect", "atomic_write"} <= names
-    assert len(names) > 100
+def _identifiers(source: str) -> set:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.alias):
+            names.add(node.name.split(".")[-1])
+        elif isinstance(node, ast.keyword) and node.arg:
+            names.add(node.arg)
+    return names
 
 
-def test_every_public_function_has_a_docstring_with_an_example():
-    missing = [f"helpers.{module}.{name}" for module, name, obj in public_api()
-               if not (inspect.isclass(obj) and issubclass(obj, Exception))  # errors only need a docstring
-               and "Example" not in (inspect.getdoc(obj) or "")]
-    undocumented = [f"helpers.{module}.{name}" for module, name, obj in public_api() if not inspect.getdoc(obj)]
-    assert not missing and not undocumented, (missing, undocumented)
+def _notebook_code(path) -> str:
+    cells = nbformat.read(path, as_version=4).cells
+    lines = [line[:len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
+             for cell in cells if cell.cell_type == "code" for line in cell.source.splitlines()]
+    return "\n".join(lines)
 
 
-def test_every_public_function_is_called_by_a_test():
-    tests = "\n".join(path.read_text(encoding="utf-8") for path in TESTS.rglob("test_*.py")
-                      if path.name != Path(__file__).name)
-    untested = [f"helpers.{module}.{name}" for module, name, obj in public_api()
-                if inspect.isfunction(obj) and not re.search(rf"\b{name}\(", tests)]
-    assert not untested, f"write a test that calls each of: {untested}"
+def uses() -> dict:
+    """identifier -> the places (files or helpers modules) whose code uses it."""
+    found = {}
+    sources = [(path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8"))
+               for folder in ("solutions", "tools", "benchmarks") for path in (ROOT / folder).rglob("*.py")]
+    sources += [(path.relative_to(ROOT).as_posix(), _notebook_code(path)) for path in (ROOT / "notebooks").glob("*.ipynb")]
+    sources += [(module.__name__, inspect.getsource(module)) for module in _modules()]
+    for place, source in sources:
+        for name in _identifiers(source):
+            found.setdefault(name, set()).add(place)
+    return found
 
 
-def test_examples_run_rather_than_being_skipped():
-    """Docstring examples are executed (pytest --doctest-modules helpers in make test): none is skipped."""
-    skipped = [f"{path.name}:{number}" for path in sorted(Path(helpers.__file__).parent.rglob("*.py"))
-               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-               if "doctest: +SKIP" in line]
-    assert not skipped, f"rewrite or delete these examples instead of skipping them: {skipped}"
+def unused_names(modules=None, used=None):
+    used = uses() if used is None else used
+    return [f"{module}.{name}" for module, name in public_names(modules) if not used.get(name, set()) - {module}]
 
 
-def test_each_module_stays_small():
-    """One job a module: none grows past ~350 lines (CONTRIBUTING.md's module map)."""
-    long = {path.name: n for path in sorted(Path(helpers.__file__).parent.rglob("*.py"))
-            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 360}
-    assert not long, f"split these modules by job: {long}"
+def test_every_public_name_is_used_outside_the_tests():
+    unused = unused_names()
+    assert not unused, f"public names nothing but the tests uses (make them private or delete them): {unused}"
+
+
+def test_no_two_public_functions_share_a_name():
+    owners = {}
+    for module, name in public_names():
+        obj = getattr(importlib.import_module(module), name)
+        if inspect.isfunction(obj):
+            owners.setdefault(name, set()).add(module)
+    shared = {name: sorted(modules) for name, modules in owners.items() if len(modules) > 1}
+    assert not shared, f"functions with the same name in several modules: {shared}"
+
+
+def test_the_rule_catches_an_unused_name():
+    """The check can fail: a module's public function that only that module mentions is reported."""
+    import types
+
+    probe = types.ModuleType("helpers.probe")
+    exec("def lonely():\n    return 1\ndef _private():\n    return lonely()\n", probe.__dict__)
+    assert unused_names([probe], used={"lonely": {"helpers.probe"}}) == ["helpers.probe.lonely"]
+    assert unused_names([probe], used={"lonely": {"helpers.probe", "notebooks/6.4-cnn-programming.ipynb"}}) == []

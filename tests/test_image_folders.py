@@ -110,7 +110,7 @@ def test_non_rgb_files_are_warned_about_and_skipped_or_converted(tmp_path, mode)
 
 
 def test_missing_folders_say_how_to_get_cub(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"run helpers.cub.ensure_cub\(\)"):
+    with pytest.raises(FileNotFoundError, match=r"run helpers._course.cub.ensure_cub\(\)"):
         image_folders.list_classes(tmp_path / "nothing")
     _train_test(tmp_path)
     with pytest.raises(FileNotFoundError, match="must have the same class folders"):

@@ -13,7 +13,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from helpers import config, downloads, imagenet
+from helpers import imagenet
+from helpers._course import config, downloads
 
 PHOTOS = ("cat.png", "grace_hopper.png", "bird.png", "dragonfly.png", "hot_dog.jpg")
 STEP = 1 / 256                     # the TFLite output's quantisation step (uint8, scale 1/256)

@@ -1,12 +1,12 @@
-"""helpers.measure: the epoch timer, timing loops, pipeline meters, FLOP counter and ceiling."""
+"""helpers._course.measure: the epoch timer, timing loops, pipeline meters, FLOP counter and ceiling."""
 
 import keras
 import numpy as np
 import pytest
 
-from helpers import measure
+from helpers._course import measure
 from helpers.augment import augmented_dataset, augmenter
-from helpers.measure import compare_training_speed, images_per_second, training_samples_per_second
+from helpers._course.measure import compare_training_speed, images_per_second, training_samples_per_second
 from helpers.models import cifar10_cnn, lenet5, mnist_cnn
 
 

@@ -1,8 +1,8 @@
-"""helpers.memory: peak memory of the book's in-RAM loader and of streaming, in a child process."""
+"""helpers._course.memory: peak memory of the book's in-RAM loader and of streaming, in a child process."""
 
 import pytest
 
-from helpers import memory
+from helpers._course import memory
 from helpers.image_folders import sample_folders
 
 CLASSES = ["001.Alpha_bird", "002.Beta_bird", "003.Gamma_bird"]

@@ -28,7 +28,7 @@ def test_layer_table_ends_with_the_total():
 
 def test_lenet5_really_learns_mnist_in_quick_mode(mnist_for_cnn):
     """프로그램 6-1 through the helpers, quick mode: test accuracy must reach 0.90."""
-    from helpers import config
+    from helpers._course import config
 
     x_train, y_train, x_test, y_test = mnist_for_cnn
     cnn = models.lenet5()

@@ -5,7 +5,8 @@ import json
 import keras
 import pytest
 
-from helpers import config, modern_cnns
+from helpers import modern_cnns
+from helpers._course import config
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +51,6 @@ def test_table6_1_cache_matches_keras_for_resnet50():
     with pytest.raises(ValueError, match="keras.applications has no model 'ResNet51'"):
         modern_cnns.count_model("ResNet51")
 
-
-def test_table6_1_outside_a_clone_is_downloaded_into_the_cache(tmp_path, monkeypatch, env):
-    remote = tmp_path / "remote.json"
-    remote.write_text(json.dumps({"rows": [{"model": "VGG16"}]}))
-    monkeypatch.setattr(config, "REPO_ROOT", tmp_path / "not-a-clone")
-    monkeypatch.setattr(modern_cnns, "_table6_1_url", lambda: remote.as_uri())
-    env(CH6_CACHE_DIR=tmp_path / "cache")
-    assert modern_cnns.load_table6_1() == {"rows": [{"model": "VGG16"}]}
-    assert (tmp_path / "cache" / modern_cnns.TABLE6_1_FILE).is_file()
-    monkeypatch.setattr(modern_cnns, "_table6_1_url", lambda: (tmp_path / "gone.json").as_uri())
-    (tmp_path / "cache" / modern_cnns.TABLE6_1_FILE).unlink()
-    with pytest.raises(FileNotFoundError, match=r"run `python tools/table6_1.py`"):
-        modern_cnns.load_table6_1()
 
 
 def test_format_table6_1_flags_differences():

@@ -7,7 +7,7 @@ import tomllib
 import nbformat
 import pytest
 
-from helpers.config import REPO_ROOT, REPO_URL
+from helpers._course.config import REPO_ROOT, REPO_URL
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 import notebooks as nbtools  # noqa: E402
@@ -92,7 +92,7 @@ def test_clean_removes_widget_state_and_outputs():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_nbval_checks_something(path):
     checked = [c for c in _read(path).cells if nbtools.is_checked(c)]
-    assert checked and all(c.outputs for c in checked), "every # NBVAL_CHECK_OUTPUT cell keeps its output"
+    assert checked and all(c.outputs for c in checked), "every cell tagged nbval-check-output keeps its output"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

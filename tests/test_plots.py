@@ -4,13 +4,14 @@ import pytest
 from matplotlib import font_manager
 
 from helpers import plots
+from helpers._course import session
 
 HISTORY = {"accuracy": [0.90, 0.95], "val_accuracy": [0.92, 0.96],
            "loss": [0.30, 0.10], "val_loss": [0.25, 0.12]}
 
 
 def test_korean_font_resolves_to_a_font_with_hangul():
-    path = plots.use_korean_font()
+    path = session.use_korean_font()
     assert path.endswith("NanumGothic.ttf")
     from matplotlib.ft2font import FT2Font
 
@@ -24,7 +25,7 @@ def test_korean_font_resolves_to_a_font_with_hangul():
 
 
 def test_korean_text_draws_without_missing_glyph_warnings(recwarn):
-    plots.use_korean_font()
+    session.use_korean_font()
     figure = plt.figure()
     plt.title("손실 함수 그래프")
     figure.canvas.draw()

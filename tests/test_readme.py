@@ -2,7 +2,7 @@
 
 import re
 
-from helpers import config
+from helpers._course import config
 
 README = (config.REPO_ROOT / "README.md").read_text(encoding="utf-8")
 

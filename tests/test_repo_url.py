@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from helpers import config
+from helpers._course import config
 
 
 def _run(repo_copy, *args):
@@ -19,7 +19,7 @@ def test_repo_url_rewrites_every_place_from_the_one_source(repo_copy):
     texts = {p: p.read_text(encoding="utf-8") for p in repo_copy.rglob("*")
              if p.is_file() and ".git" not in p.parts and p.suffix in {".py", ".md", ".ipynb", ".toml", ".txt", ".yml"}}
     assert not [p for p, t in texts.items() if old in t], "the old address is left somewhere"
-    assert 'REPO_URL = "https://github.com/my-school/cnn-course"' in (repo_copy / "helpers/config.py").read_text()
+    assert 'REPO_URL = "https://github.com/my-school/cnn-course"' in (repo_copy / "helpers/_course/config.py").read_text()
     badge = "https://colab.research.google.com/github/my-school/cnn-course/blob/main/notebooks/6.4-cnn-programming.ipynb"
     assert badge in (repo_copy / "notebooks/6.4-cnn-programming.ipynb").read_text(encoding="utf-8")
     assert "git+https://github.com/my-school/cnn-course" in (repo_copy / "notebooks/6.5-visualization.ipynb").read_text(encoding="utf-8")

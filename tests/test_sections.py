@@ -12,7 +12,7 @@ import re
 import nbformat
 import pytest
 
-from helpers import config
+from helpers._course import config
 
 NOTEBOOKS = sorted((config.REPO_ROOT / "notebooks").glob("6.*.ipynb"))
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import config, downloads, segmentation
+from helpers import segmentation
+from helpers._course import config, downloads
 
 
 @pytest.fixture(scope="module")

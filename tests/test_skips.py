@@ -4,7 +4,7 @@ must not pass by skipping), and only then: without the data the skip stays a vis
 import subprocess
 import sys
 
-from helpers import config
+from helpers._course import config
 
 SKIPPING_TEST = '''
 import pytest

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.config import REPO_ROOT
+from helpers._course.config import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 import slides  # noqa: E402

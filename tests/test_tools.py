@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from helpers import config
+from helpers._course import config
 
 
 def _tool(name, *args, results_dir, data_dir=None):

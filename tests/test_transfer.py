@@ -5,8 +5,9 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import config, downloads, imagenet, transfer
-from helpers.files import file_hash
+from helpers import imagenet, transfer
+from helpers._course import config, downloads
+from helpers._course.files import file_hash
 
 
 @pytest.fixture

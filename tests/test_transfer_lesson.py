@@ -16,7 +16,7 @@ import re
 import nbformat
 import pytest
 
-from helpers import config
+from helpers._course import config
 
 NOTEBOOK = config.REPO_ROOT / "notebooks" / "6.7-transfer-learning.ipynb"
 SECTIONS = {"프로그램 6-11": None, "미세 조정 방식과 동결 방식": 'accuracy["동결"]', "스크래치 학습": None}

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from helpers import config
+from helpers._course import config
 
 
 @pytest.fixture
@@ -51,9 +51,9 @@ def test_a_new_or_changed_file_in_the_repository_fails_the_comparison(copy, tmp_
     state = tmp_path / "state.json"
     assert _tree_state(copy, "save", str(state)).returncode == 0
 
-    (repository / "results" / "6-1.json").write_text('{"overwritten": true}', encoding="utf-8")
-    (repository / "results" / "new.json").write_text("{}", encoding="utf-8")
+    (repository / "helpers/_course/saved/results" / "6-1.json").write_text('{"overwritten": true}', encoding="utf-8")
+    (repository / "helpers/_course/saved/results" / "new.json").write_text("{}", encoding="utf-8")
     changed = _tree_state(copy, "compare", str(state))
     assert changed.returncode == 1
-    assert "results/6-1.json" in changed.stdout
-    assert "results/new.json" in changed.stdout
+    assert "saved/results/6-1.json" in changed.stdout
+    assert "saved/results/new.json" in changed.stdout

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from helpers import config, downloads, gradcam, imagenet, vis
+from helpers import gradcam, imagenet, vis
+from helpers._course import config, downloads
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@ import shutil
 import numpy as np
 import pytest
 
-from helpers import config, darknet, detection, downloads, imagenet, segmentation, vision_tasks
+from helpers import darknet, detection, imagenet, segmentation, vision_tasks
+from helpers._course import config, downloads
 
 PRETRAINED = (imagenet.MODEL_FILE, imagenet.LABELS_FILE, segmentation.MODEL_FILE, segmentation.LABELS_FILE)
 

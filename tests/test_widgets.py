@@ -118,7 +118,8 @@ def test_functional_models_offer_their_named_layers(small_cnn, images):
 
 
 def test_the_explorer_builds_on_the_imagenet_mobilenet():
-    from helpers import config, downloads, imagenet
+    from helpers import imagenet
+    from helpers._course import config, downloads
 
     if config.asset_dir("pretrained") is None:
         pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "

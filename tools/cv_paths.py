@@ -23,7 +23,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers import config, data, models, validation  # noqa: E402
+from helpers import data, models, validation
+from helpers._course import config  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -55,9 +56,9 @@ def main(argv=None) -> int:
                          "mean": round(float(np.mean(scores)), 4)})
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     if not config.is_quick():
-        from helpers.results import write_result
+        from helpers._course.saved import record
 
-        print("written:", write_result("6.6-cv-paths", {"section": "6.6", "samples": len(x), "epochs": args.epochs,
+        print("written:", record("6.6-cv-paths", **{"section": "6.6", "samples": len(x), "epochs": args.epochs,
                                                         "command": "CH6_QUICK=0 python tools/cv_paths.py "
                                                                    + " ".join(argv or sys.argv[1:]),
                                                         "runs": rows}))

@@ -2,13 +2,11 @@
 
     python tools/evaluate_checkpoints.py DATA_DIR [DATA_DIR ...]
 
-Each checkpoint in ``checkpoints/MANIFEST.json`` (``CH6_CHECKPOINT_DIR`` if set) is loaded and
-evaluated on the whole test set of each folder's data; its entry's ``evaluations`` maps the
+Each checkpoint of the manifest (``CH6_CHECKPOINT_DIR`` if set, else the shipped one) is loaded
+and evaluated on the whole test set of each folder's data; its entry's ``evaluations`` maps the
 data's label (e.g. ``CIFAR-10 10000/2000 (JPEG q≈75 copy, subset)``) to the accuracy in percent.
-``tests/test_checkpoints.py`` then re-evaluates each checkpoint on whatever data the test
-machine has and compares with the recorded figure for that same data (within 0.1 point).
-A checkpoint trained on the full CIFAR-10 is thus also checked, exactly, on the offline
-subset's 2,000 test images.  ``make checkpoints`` runs this after training.
+``tests/test_saved.py`` re-evaluates each checkpoint on whatever data the test machine has and
+compares with the figure recorded for that same data (within 0.1 point).
 """
 
 from __future__ import annotations
@@ -20,8 +18,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers import checkpoints, config  # noqa: E402
-from helpers.files import atomic_write  # noqa: E402
+from helpers._course import config, saved  # noqa: E402
+from helpers._course.files import atomic_write  # noqa: E402
+
+
+def evaluate(program: str, folder=None) -> tuple[str, float]:
+    """Load ``program``'s checkpoint and evaluate it on the test set of the data in ``folder``
+    (default ``CH6_DATA_DIR``); return ``(the data's label, accuracy)``."""
+    import keras
+    import numpy as np
+
+    from helpers import models
+    from helpers._course import datasets
+
+    builder, name = saved.PROGRAMS[program]
+    model = getattr(models, builder)()
+    saved.load_checkpoint(program, model)
+    (x_train, _), (x_test, y_test) = datasets.load(name, folder=folder)
+    x = x_test.reshape((len(x_test),) + tuple(model.input_shape[1:])).astype(np.float32) / 255.0
+    accuracy = model.evaluate(x, keras.utils.to_categorical(y_test, 10), verbose=0)[1]
+    return datasets.label(name, len(x_train), len(x_test), folder=folder), float(accuracy)
 
 
 def main(argv: list[str]) -> int:
@@ -32,14 +48,14 @@ def main(argv: list[str]) -> int:
     if config.is_quick():
         print("quick mode shortens the test sets; run with CH6_QUICK=0")
         return 2
-    manifest_path = config.checkpoint_dir() / checkpoints.MANIFEST
-    manifest = checkpoints.read_manifest()
+    manifest_path = config.checkpoint_dir() / saved.MANIFEST
+    manifest = saved.read_manifest()
     for program in sorted(manifest):
-        if program not in checkpoints.PROGRAMS:
+        if program not in saved.PROGRAMS:
             continue
         evaluations = manifest[program].setdefault("evaluations", {})
         for folder in folders:
-            label, accuracy = checkpoints.evaluate_checkpoint(program, folder=folder)
+            label, accuracy = evaluate(program, folder=folder)
             evaluations[label] = round(accuracy * 100, 2)
             print(f"{program}: {label}: {accuracy * 100:.2f} %", flush=True)
     with atomic_write(manifest_path) as temporary:

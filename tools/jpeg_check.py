@@ -24,7 +24,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers import config, data, models, results  # noqa: E402
+from helpers import data, models  # noqa: E402
+from helpers._course import datasets  # noqa: E402
+from helpers._course import config, saved  # noqa: E402
 
 
 def jpeg_again(images: np.ndarray, quality: int = 75) -> np.ndarray:
@@ -56,7 +58,7 @@ def main(argv: list[str]) -> int:
     epochs = int(argv[1]) if len(argv) > 1 else 30
     (x_train, y_train), (x_test, y_test) = data.load_cifar10()
     x_train, y_train = x_train[:n_train], y_train[:n_train]
-    label = data.dataset_label("cifar10", len(data.load_cifar10()[0][0]), len(x_test))
+    label = datasets.label("cifar10", len(data.load_cifar10()[0][0]), len(x_test))
     runs = {"copy as is": train_and_test(x_train, y_train, x_test, y_test, epochs)}
     change = {}
     for quality in (75, 50):
@@ -71,7 +73,7 @@ def main(argv: list[str]) -> int:
              "command": f"CH6_QUICK=0 python tools/jpeg_check.py {n_train} {epochs}"}
     print(entry)
     if not config.is_quick():
-        print("wrote", results.write_result("6.4-jpeg-check", entry))
+        print("wrote", saved.record("6.4-jpeg-check", **entry))
     return 0
 
 

@@ -15,7 +15,8 @@ import time
 import keras
 import numpy as np
 
-from helpers import augment, config, data, models, results, validation
+from helpers import augment, data, models, validation
+from helpers._course import config, saved
 
 SETTINGS = {"100": ((0.0, 0.0, 0.0), 0.0), "101": ((0.0, 0.0, 0.0), 0.01),
             "110": ((0.25, 0.25, 0.5), 0.0), "111": ((0.25, 0.25, 0.5), 0.01)}
@@ -48,7 +49,7 @@ def main(argv: list[str]) -> int:
              "command": f"CH6_QUICK={int(config.is_quick())} python tools/leak_check.py {name}"}
     print(entry)
     if not config.is_quick():
-        print("wrote", results.write_result(f"6.6-leak-{name}", entry))
+        print("wrote", saved.record(f"6.6-leak-{name}", **entry))
     return 0
 
 

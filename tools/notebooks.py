@@ -7,7 +7,7 @@
                                     # execute (stop before the cell with TEXT; USE_CHECKPOINT = True)
     python tools/notebooks.py results                     # print results/*.json as a table
 
-A cell keeps its output only when its source contains ``# NBVAL_CHECK_OUTPUT``;
+A cell keeps its output only when it is tagged ``nbval-check-output`` (nbval compares it);
 execution counts are always removed.
 """
 
@@ -20,15 +20,15 @@ from pathlib import Path
 
 import nbformat
 
-MARKER = "NBVAL_CHECK_OUTPUT"
+TAG = "nbval-check-output"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers.files import atomic_write  # noqa: E402
+from helpers._course.files import atomic_write  # noqa: E402
 
 
 def is_checked(cell) -> bool:
-    return cell.cell_type == "code" and MARKER in cell.source
+    return cell.cell_type == "code" and TAG in cell.metadata.get("tags", ())
 
 
 def clean(notebook):
@@ -57,7 +57,7 @@ def problems(path: Path) -> list[str]:
         if cell.execution_count is not None:
             found.append(f"{path.name}: cell {index} has an execution count")
         if cell.outputs and not is_checked(cell):
-            found.append(f"{path.name}: cell {index} stores output but is not marked {MARKER}")
+            found.append(f"{path.name}: cell {index} stores output but is not tagged {TAG}")
     if notebook.metadata.get("widgets"):
         found.append(f"{path.name}: stores widget state in its metadata (run tools/notebooks.py clean)")
     return found
@@ -66,7 +66,7 @@ def problems(path: Path) -> list[str]:
 def refresh(path: Path) -> None:
     from nbclient import NotebookClient
 
-    from helpers import config
+    from helpers._course import config
 
     notebook = nbformat.read(path, as_version=4)
     # quick mode, and a cache of its own: a refresh never touches the user's ~/.cache/ch6
@@ -112,7 +112,7 @@ def results_table() -> str:
     def natural(path):
         return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[-.]", path.stem)]
 
-    for path in sorted((ROOT / "results").glob("*.json"), key=natural):
+    for path in sorted((ROOT / "helpers" / "_course" / "saved" / "results").glob("*.json"), key=natural):
         entry = json.loads(path.read_text(encoding="utf-8"))
         if "program" not in entry:
             continue

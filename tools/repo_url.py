@@ -2,7 +2,7 @@
 
     python tools/repo_url.py https://github.com/OWNER/NAME      (or: make repo-url URL=...)
 
-The one source is ``REPO_URL`` in ``helpers/config.py``.  This command replaces that address,
+The one source is ``REPO_URL`` in ``helpers/_course/config.py``.  This command replaces that address,
 and the forms derived from it (``colab.research.google.com/github/OWNER/NAME``,
 ``raw.githubusercontent.com/OWNER/NAME``, ``git+https://github.com/OWNER/NAME``), in every
 file git tracks in this checkout, including ``REPO_URL`` itself.  Run it in a fork, commit,
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "helpers" / "config.py"
+CONFIG = ROOT / "helpers" / "_course" / "config.py"
 ADDRESS = re.compile(r"https://github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)")
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers.files import atomic_write  # noqa: E402
+from helpers._course.files import atomic_write  # noqa: E402
 
 LONG_OUTPUT_LINES = 25
 LONG_OUTPUT_CALL = re.compile(r"\.(fit|fit_generator|summary)\(")

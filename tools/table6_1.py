@@ -17,8 +17,8 @@ import json
 import sys
 import time
 
-from helpers import config
-from helpers.files import atomic_write
+from helpers._course import config
+from helpers._course.files import atomic_write
 from helpers.modern_cnns import BOOK_TABLE_6_1, TABLE6_1_FILE, count_model, format_table6_1
 
 
@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
     print(format_table6_1(table))
     if argv:
         return 0
-    path = config.REPO_ROOT / "results" / TABLE6_1_FILE
+    path = config.saved_results_dir() / TABLE6_1_FILE
     with atomic_write(path) as temporary:
         temporary.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {path.relative_to(config.REPO_ROOT)}")

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers.files import atomic_write, file_hash  # noqa: E402
+from helpers._course.files import atomic_write, file_hash  # noqa: E402
 
 USER_MODELS = Path.home() / ".cache" / "ch6" / "models"
 

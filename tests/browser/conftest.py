@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import config
+from helpers._course import config
 
 HERE = Path(__file__).resolve().parent
 OUTPUT_DIR = config.REPO_ROOT / "test-output" / "browser"

@@ -26,7 +26,7 @@ import time
 import nbformat
 import pytest
 
-from helpers import config
+from helpers._course import config
 
 NOTEBOOKS = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
 RUN_TIMEOUT = float(os.environ.get("CH6_BROWSER_TIMEOUT", "2400"))   # seconds per notebook

@@ -3,7 +3,7 @@
 :data:`REGISTRY` names each downloadable file once (d2l's ``DATA_HUB`` idea): the folder kind
 it belongs to, its sources (tried in turn), its checksum and, for big files, its size.
 :func:`fetch` returns the file from the offline folder the configuration names
-(:func:`helpers.config.asset_dir`), else from the cache, else downloads it into the cache.
+(:func:`helpers._course.config.asset_dir`), else from the cache, else downloads it into the cache.
 :func:`download` streams each source to a temporary file beside the target and renames it
 only when complete and its checksum matches, so an interrupted or wrong download never sits
 under the real name.
@@ -42,7 +42,7 @@ class Entry(NamedTuple):
     """One downloadable file (a record; :func:`fetch` does the work).
 
     ``kind`` is the folder kind (``"darknet"``, ``"pretrained"``, ``"images"``, ``"cub"``): where
-    :func:`helpers.config.asset_dir` looks for an offline copy and the cache sub-folder.
+    :func:`helpers._course.config.asset_dir` looks for an offline copy and the cache sub-folder.
     ``checksum`` is ``"sha256:<hex>"``, ``"md5:<hex>"`` or None (not published; not checked).
 
     Example:

@@ -22,7 +22,7 @@ def _in_memory_gigabytes(answer):
 
 @exercise("6.7-3", hint="기반 모델을 만든 다음 줄, 머리를 얹기 전에 책이 말한 한 줄을 넣으세요. 학습되는 가중치는 머리의 것뿐입니다.")
 def _frozen_model(answer):
-    from ..transfer import training_state
+    from ...transfer import training_state
 
     return training_state(answer) == "동결"
 
@@ -30,6 +30,6 @@ def _frozen_model(answer):
 @exercise("6.7-4", hint="base_model.trainable=True가 배치 정규화층에 무엇을 하는지 생각해 보세요. 2단계에서는 배치 정규화층만 "
                         "추론 모드(trainable=False)이고, 나머지 층은 모두 학습되어야 합니다.")
 def _second_phase(answer):
-    from ..transfer import training_state
+    from ...transfer import training_state
 
     return training_state(answer) == "미세 조정, 배치 정규화층은 추론 모드"

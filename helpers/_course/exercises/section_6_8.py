@@ -11,7 +11,8 @@ _YOLO_RUNS: dict = {}
 def _yolo_boxes(image: str, *, conf_threshold: float = 0.5, nms_threshold: float = 0.4) -> int:
     """How many boxes the notebook's YOLO model (``choose_model``, as its cells choose it) keeps on a
     darknet sample image; the forward pass runs once per image and model."""
-    from .. import config, darknet, detection
+    from .. import config
+    from ... import darknet, detection
 
     key = (image, config.yolo_model_name())
     if key not in _YOLO_RUNS:

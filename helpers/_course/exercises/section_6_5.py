@@ -8,8 +8,8 @@ from . import exercise, number
 @exercise("6.5-1", hint="컨볼루션층 하나의 매개변수는 (커널 높이 × 너비 × 입력 채널 수 + 1) × 커널 개수입니다(+1은 바이어스). "
                         "부분 모델은 입력에서 잘라 낸 층까지 모든 층의 매개변수를 가집니다.")
 def _partial_model_parameters(answer):
-    from ..models import cifar10_cnn
-    from ..vis import partial_model
+    from ...models import cifar10_cnn
+    from ...vis import partial_model
 
     return number(answer, "매개변수 수를 정수 하나로", integral=True) == partial_model(cifar10_cnn(), 1).count_params()
 
@@ -19,7 +19,7 @@ def _partial_model_parameters(answer):
 def _vertical_kernel(answer):
     import numpy as np
 
-    from .. import imagenet
+    from ... import imagenet
 
     index = number(answer, "커널 번호(0~31)를 정수 하나로", integral=True)
     with np.load(imagenet.weights_path()) as stored:

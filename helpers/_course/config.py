@@ -28,7 +28,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 REPO_URL = "https://github.com/ch6-cnn-course/ch6-cnn-notebooks"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+# What the project's own full runs saved; shipped inside the package (see saved.py).
+SAVED = Path(__file__).resolve().parent / "saved"
 
 _quick_override: bool | None = None
 QUICK_VALUES = {"1": True, "true": True, "yes": True, "on": True,
@@ -298,27 +300,13 @@ def results_dir() -> Path:
 
 
 def saved_results_dir() -> Path:
-    """The results this project saved from its own full runs (the repository's ``results/``),
-    read by notebooks that show saved results instead of training.
-
-    Example:
-        >>> saved_results_dir().name
-        'results'
-    """
-    return REPO_ROOT / "results"
+    """The results this project saved from its own full runs (shipped with the package)."""
+    return SAVED / "results"
 
 
 def checkpoint_dir() -> Path:
-    """The checkpoints to load: ``CH6_CHECKPOINT_DIR``, else the repository's ``checkpoints/``
-    in a clone, else ``<cache>/checkpoints`` (filled from GitHub on first use).
-
-    Example:
-        >>> env(CH6_CHECKPOINT_DIR="/data/ckpt"); checkpoint_dir()
-        PosixPath('/data/ckpt')
-    """
-    local = REPO_ROOT / "checkpoints"
-    shipped = local if (local / "MANIFEST.json").is_file() else cache_dir() / "checkpoints"
-    return _path("CH6_CHECKPOINT_DIR", shipped)
+    """The checkpoints to load: ``CH6_CHECKPOINT_DIR``, else the ones shipped with the package."""
+    return _path("CH6_CHECKPOINT_DIR", SAVED / "checkpoints")
 
 
 def checkpoint_output_dir() -> Path:
@@ -331,15 +319,6 @@ def checkpoint_output_dir() -> Path:
     """
     return _path("CH6_CHECKPOINT_DIR", cache_dir() / "my-checkpoints")
 
-
-def checkpoint_dir_is_configured() -> bool:
-    """True when ``CH6_CHECKPOINT_DIR`` names the checkpoint folder (then nothing is downloaded).
-
-    Example:
-        >>> env(CH6_CHECKPOINT_DIR=None); checkpoint_dir_is_configured()
-        False
-    """
-    return _env("CH6_CHECKPOINT_DIR") is not None
 
 
 def child_environment(**values) -> dict:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from . import config
-from .image_folders import list_classes, load_in_memory, stream_dataset
+from ..image_folders import list_classes, load_in_memory, stream_dataset
 
 LOADERS = ("in_memory", "stream")
 
@@ -53,7 +53,7 @@ def peak_memory(loader: str, root, classes, *, image_size=(224, 224), batch_size
         raise ValueError(f"loader must be 'in_memory' or 'stream', got {loader!r}")
     args = json.dumps({"loader": loader, "root": str(root), "classes": list(classes),
                        "image_size": list(image_size), "batch_size": batch_size})
-    code = "import sys, helpers.memory as m; m._memory_child(sys.argv[1])"
+    code = "import sys, helpers._course.memory as m; m._memory_child(sys.argv[1])"
     env = config.child_environment(TF_CPP_MIN_LOG_LEVEL="3")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(config.REPO_ROOT), env.get("PYTHONPATH")]))
     done = subprocess.run([sys.executable, "-c", code, args], capture_output=True, text=True, env=env)

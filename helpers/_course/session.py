@@ -43,7 +43,7 @@ def check_versions(modules=("tensorflow", "keras", "numpy", "matplotlib", "sklea
     return found
 
 
-def setup(modules=("tensorflow", "keras", "numpy", "matplotlib", "sklearn")) -> None:
+def setup(modules=("tensorflow", "keras", "numpy", "matplotlib", "sklearn"), *, use_checkpoint: bool = False) -> None:
     """The first cell of every notebook: check versions, seed every RNG, Korean font, and print
     the banner (versions, seed, mode and how it was chosen, where the data come from).
 
@@ -57,8 +57,6 @@ def setup(modules=("tensorflow", "keras", "numpy", "matplotlib", "sklearn")) -> 
     """
     found = check_versions(modules)
     value = set_seed()
-    from .plots import use_korean_font
-
     use_korean_font()
     print(" · ".join(f"{name} {version}" for name, version in found.items()))
     if "tensorflow" in found:
@@ -77,3 +75,33 @@ def setup(modules=("tensorflow", "keras", "numpy", "matplotlib", "sklearn")) -> 
         print(f"전체 모드 ({how}): 책과 같은 설정으로 실행합니다 (CPU에서는 오래 걸릴 수 있습니다).")
     if data_dir() is not None:
         print("데이터: CH6_DATA_DIR에서 읽습니다 (오프라인).")
+    print("강의용 재생(USE_CHECKPOINT = True): 학습하지 않고 이 프로젝트가 저장한 전체 실행 결과를 보여 줍니다." if use_checkpoint
+          else "USE_CHECKPOINT = False: 학습 셀이 직접 학습합니다 (강의에서 학습 없이 보이려면 True로 바꾸고 이 셀을 다시 실행).")
+
+
+KOREAN_FONT = "NanumGothic"
+
+
+def use_korean_font() -> str:
+    """Make Korean text in figures render as Korean (not boxes); return the font's file.
+
+    Uses the NanumGothic font that ships inside the ``koreanize-matplotlib`` package,
+    so it works the same in JupyterLab, Colab and CI without a system font.
+
+    Example:
+        >>> use_korean_font().endswith(".ttf")
+        True
+    """
+    import matplotlib.pyplot
+    from matplotlib import font_manager
+
+    try:
+        import koreanize_matplotlib  # noqa: F401  (registers NanumGothic and sets rcParams)
+    except ImportError:
+        raise RuntimeError(
+            "Korean text needs the koreanize-matplotlib package: "
+            "run `pip install koreanize-matplotlib` (it is in requirements.txt)."
+        ) from None
+    matplotlib.pyplot.rcParams["font.family"] = KOREAN_FONT
+    matplotlib.pyplot.rcParams["axes.unicode_minus"] = False
+    return font_manager.findfont(KOREAN_FONT, fallback_to_default=False)

@@ -3,10 +3,10 @@
 The book expects ``CUB200/train/<class>/*.jpg`` and ``CUB200/test/<class>/*.jpg``.
 :func:`ensure_cub` returns such a folder, downloading and preparing it the first time:
 
-* the folder :func:`helpers.config.cub_dir` names, when it already holds ``train/`` and
+* the folder :func:`helpers._course.config.cub_dir` names, when it already holds ``train/`` and
   ``test/`` (``CH6_CUB_DIR``, the offline sample beside ``CH6_DATA_DIR``, an earlier run);
 * otherwise the official ``CUB_200_2011.tgz`` (1.15 GB) comes through
-  :func:`helpers.downloads.fetch` (sources from the registry, or ``CH6_CUB_URLS``; MD5 checked;
+  :func:`helpers._course.downloads.fetch` (sources from the registry, or ``CH6_CUB_URLS``; MD5 checked;
   a progress bar; never a half file under the final name) and :func:`prepare_cub` sorts its
   images into ``train/`` and ``test/`` by the official split (``train_test_split.txt``).
 
@@ -47,14 +47,14 @@ class CubError(RuntimeError):
 def ensure_cub(*, quick: bool | None = None, progress: bool = True) -> Path:
     """The CUB-200-2011 folder in the book's ``train/<class>`` + ``test/<class>`` layout.
 
-    Returns :func:`helpers.config.cub_dir` when it holds ``train/`` and ``test/`` (even a
+    Returns :func:`helpers._course.config.cub_dir` when it holds ``train/`` and ``test/`` (even a
     complete CUB in quick mode: the notebook picks its classes).  Otherwise, the first time
     only: writes one line saying how big the download is and where it goes, fetches the
-    official archive (checked against the MD5 in :data:`helpers.downloads.REGISTRY`, each
+    official archive (checked against the MD5 in :data:`helpers._course.downloads.REGISTRY`, each
     source in turn; a dropped connection falls through to the next) and prepares it with
     :func:`prepare_cub` into ``cub_dir()`` (full mode) or ``<cache>/CUB200-quick`` with
     :data:`QUICK_CLASSES` only (quick mode; ``quick=None`` follows :func:`helpers.is_quick`).
-    No source working raises :class:`helpers.downloads.DownloadError` naming each source.
+    No source working raises :class:`helpers._course.downloads.DownloadError` naming each source.
 
     Example:
         >>> import tempfile
@@ -135,7 +135,7 @@ def prepare_cub(source, target=None, *, verify: bool = True, classes=None, progr
         raise CubError(f"{target} exists but was not made (or not finished) by prepare_cub: "
                        "delete it, or pass another target=.")
     if not source.exists():
-        raise CubError(f"{source} does not exist. Run helpers.cub.ensure_cub() to download {CUB_ARCHIVE}, "
+        raise CubError(f"{source} does not exist. Run helpers._course.cub.ensure_cub() to download {CUB_ARCHIVE}, "
                        f"or download it from {CUB_PAGE} and pass the path of the file (or of its extracted folder).")
     staging = target.with_name(f".{target.name}.partial")
     if staging.exists():
@@ -177,7 +177,7 @@ def _verify(archive: Path, progress: bool) -> None:
     if found != expected:
         raise CubError(f"{archive} has {algorithm.upper()} {found}, but the official {CUB_ARCHIVE} has {expected}: "
                        "the download is incomplete or not the official file. Delete it and run "
-                       f"helpers.cub.ensure_cub(), which downloads and checks it (or download it from {CUB_PAGE}).")
+                       f"helpers._course.cub.ensure_cub(), which downloads and checks it (or download it from {CUB_PAGE}).")
 
 
 def _wanted(class_name: str, classes) -> bool:
@@ -207,7 +207,7 @@ def _extract(archive: Path, into: Path, classes, progress) -> Path:
                     extracted.add("/".join(inner))
     except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
         raise CubError(f"{archive} could not be read as a .tgz archive ({type(error).__name__}: {error}). "
-                       "It is damaged or incomplete: delete it and run helpers.cub.ensure_cub() "
+                       "It is damaged or incomplete: delete it and run helpers._course.cub.ensure_cub() "
                        "to download it again.") from None
     missing = wanted - extracted
     if missing:
@@ -235,7 +235,7 @@ def _find_root(folder: Path) -> Path:
             return candidate
     raise CubError(f"{folder} does not hold the official CUB layout (images/, {', '.join(CUB_LISTS)}), "
                    f"neither directly nor in a sub-folder. Pass the extracted CUB_200_2011 folder or the "
-                   f".tgz itself (from {CUB_PAGE}), or run helpers.cub.ensure_cub() to download it.")
+                   f".tgz itself (from {CUB_PAGE}), or run helpers._course.cub.ensure_cub() to download it.")
 
 
 def _read_pairs(path: Path) -> dict[str, str]:

@@ -24,7 +24,7 @@ def _same_model(answer, reference) -> bool:
 @exercise("6.4-1", hint="높이와 너비는 ⌊(n+2p−h)/s⌋+1로 구합니다(padding='valid'이면 p=0). "
                         "채널 수는 입력의 채널 수가 아니라 커널 개수(filters)입니다.")
 def _feature_map_shape(answer):
-    from ..convolution import output_size
+    from ...convolution import output_size
 
     if not isinstance(answer, (tuple, list)) or len(answer) != 3:
         raise ValueError("(높이, 너비, 채널) 세 수를 튜플로 쓰세요.")
@@ -35,7 +35,7 @@ def _feature_map_shape(answer):
 @exercise("6.4-2", hint="공식 ⌊(n+2p−h)/s⌋+1에 n=28, h=5, s=1을 넣고 결과가 28이 되는 p를 찾으세요. "
                         "p는 한쪽 변에 덧대는 화소 수입니다.")
 def _same_padding(answer):
-    from ..convolution import output_size
+    from ...convolution import output_size
 
     padding = number(answer, "덧대기는 정수 하나로", integral=True)
     return padding >= 0 and output_size(28, 5, stride=1, padding=int(padding)) == 28
@@ -45,7 +45,7 @@ def _same_padding(answer):
                         "Model(inputs=…,outputs=…)로 묶으세요. 프로그램 6-1의 padding='same'도 빠뜨리지 마세요.")
 def _functional_lenet(answer):
     import keras
-    from ..models import lenet5
+    from ...models import lenet5
 
     if isinstance(answer, keras.Sequential):
         raise ValueError("Sequential이 아니라 functional API(Model(inputs=…, outputs=…))로 만드세요.")
@@ -56,7 +56,7 @@ def _functional_lenet(answer):
                         "나머지 층(풀링, 드롭아웃, Dense)은 프로그램 6-2 그대로 두세요.")
 def _bigger_kernels(answer):
     import keras
-    from ..models import mnist_cnn
+    from ...models import mnist_cnn
 
     config = mnist_cnn().get_config()  # 프로그램 6-2's model, with 5×5 kernels in both convolutions
     for layer in config["layers"]:
