@@ -92,9 +92,9 @@ def decode(outputs, width: int, height: int, *, conf_threshold: float = 0.5) -> 
     return candidates
 
 
-def class_colors(count: int = 80, seed: int | None = None) -> np.ndarray:
+def class_colors(count: int = 80) -> np.ndarray:
     """One BGR colour per class, the same on every run (line 07, seeded)."""
-    rng = np.random.default_rng(config.seed() if seed is None else seed)
+    rng = np.random.default_rng(config.seed())
     return rng.uniform(0, 255, size=(count, 3))
 
 
@@ -151,13 +151,13 @@ def mistakes(detections, objects) -> tuple[list, list]:
 
 # ----------------------------------------------------------------------------- showing
 
-def show_bgr(img, title: str | None = None, *, ax=None, size: float = 8):
+def show_bgr(img, title: str | None = None, *, ax=None):
     """Show an OpenCV (BGR) image with Matplotlib; replaces ``cv2.imshow`` (lines 43–45)."""
     import matplotlib.pyplot as plt
 
     if ax is None:
         height, width = img.shape[:2]
-        _, ax = plt.subplots(figsize=(size, size * height / width))
+        _, ax = plt.subplots(figsize=(8, 8 * height / width))
     ax.imshow(img[..., ::-1])
     ax.axis("off")
     if title:
@@ -165,16 +165,16 @@ def show_bgr(img, title: str | None = None, *, ax=None, size: float = 8):
     return ax
 
 
-def draw_grid(img, cells: int, *, color=(255, 255, 255), size: int | None = None):
-    """A copy of ``img`` (resized to ``size``×``size`` if given) with a ``cells``×``cells`` grid."""
+def draw_grid(img, cells: int, *, size: int | None = None):
+    """A copy of ``img`` (resized to ``size``×``size`` if given) with a white ``cells``×``cells`` grid."""
     import cv2
 
     out = cv2.resize(img, (size, size)) if size else img.copy()
     height, width = out.shape[:2]
     for k in range(1, cells):
         x, y = round(k * width / cells), round(k * height / cells)
-        cv2.line(out, (x, 0), (x, height - 1), color, 1)
-        cv2.line(out, (0, y), (width - 1, y), color, 1)
+        cv2.line(out, (x, 0), (x, height - 1), (255, 255, 255), 1)
+        cv2.line(out, (0, y), (width - 1, y), (255, 255, 255), 1)
     return out
 
 

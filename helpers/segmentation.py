@@ -22,6 +22,12 @@ _LABELS_FILE = "pascal_voc_segmentation_labels.txt"
 SIZE = 513
 _PAD = 128          # the input's zero point: (128 − 128) / 128 = 0
 
+# The PASCAL VOC colour of each class: the bits of the class number, three at a time, spread over R, G, B.
+_COLOURS = np.zeros((256, 3), np.uint8)
+for _bit in range(8):
+    for _channel in range(3):
+        _COLOURS[:, _channel] |= (((np.arange(256) >> (3 * _bit + _channel)) & 1) << (7 - _bit)).astype(np.uint8)
+
 
 def class_names() -> list[str]:
     """The 21 PASCAL VOC class names, index = class number (0 ``background`` … 20 ``tvmonitor``).
@@ -88,49 +94,28 @@ def class_shares(classes) -> list[tuple[str, float]]:
     return sorted(shares, key=lambda pair: -pair[1])
 
 
-def _colours(n: int = 256) -> np.ndarray:
-    """The PASCAL VOC colour of each class, (n, 3) ``uint8`` (the benchmark's bit-interleaving rule)."""
-    colours = np.zeros((n, 3), np.uint8)
-    for index in range(n):
-        value, red, green, blue = index, 0, 0, 0
-        for bit in range(8):
-            red |= ((value >> 0) & 1) << (7 - bit)
-            green |= ((value >> 1) & 1) << (7 - bit)
-            blue |= ((value >> 2) & 1) << (7 - bit)
-            value >>= 3
-        colours[index] = red, green, blue
-    return colours
-
-
-def _overlay(photo, classes, alpha: float = 0.6) -> np.ndarray:
-    """The photo with each non-background pixel tinted in its class colour (``uint8`` RGB)."""
-    image = load_photo(photo).astype(np.float32)
-    classes = np.asarray(classes)
-    if classes.shape != image.shape[:2]:
-        raise ValueError(f"부류 지도의 크기 {classes.shape}가 사진의 크기 {image.shape[:2]}와 다릅니다: "
-                         "segment(photo)가 돌려주는, 사진 크기의 지도를 주세요.")
-    tinted = (1 - alpha) * image + alpha * _colours()[classes].astype(np.float32)
-    return np.where((classes > 0)[..., None], tinted, image).round().astype(np.uint8)
-
-
 def legend(classes) -> list[tuple[str, tuple[float, float, float], float]]:
     """``[(name, RGB colour in 0…1, pixel share), …]`` of the non-background classes present."""
     names = class_names()
-    colours = _colours()
-    return [(name, tuple(float(c) / 255 for c in colours[names.index(name)]), share)
+    return [(name, tuple(float(c) / 255 for c in _COLOURS[names.index(name)]), share)
             for name, share in class_shares(classes) if name != "background"]
 
 
 def plot_segmentation(photo, classes, ax=None):
-    """Draw the photo with its class map over it and a legend (into ``ax`` if given); return the Figure."""
+    """Draw the photo with each non-background pixel tinted in its class colour, and a legend (into
+    ``ax`` if given); return the Figure."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
     image = load_photo(photo)
     classes = np.asarray(classes)
+    if classes.shape != image.shape[:2]:
+        raise ValueError(f"부류 지도의 크기 {classes.shape}가 사진의 크기 {image.shape[:2]}와 다릅니다: "
+                         "segment(photo)가 돌려주는, 사진 크기의 지도를 주세요.")
+    tinted = 0.4 * image + 0.6 * _COLOURS[classes].astype(np.float32)
     if ax is None:
         figure, ax = plt.subplots(figsize=(6, 6 * image.shape[0] / image.shape[1]))
-    ax.imshow(_overlay(image, classes))
+    ax.imshow(np.where((classes > 0)[..., None], tinted, image).round().astype(np.uint8))
     ax.set_xticks([]); ax.set_yticks([])
     entries = legend(classes)
     if entries:

@@ -56,12 +56,12 @@ def plot_three_tasks(img, labels, detections, class_map, classes, *, title: str 
     return figure
 
 
-def format_answers(labels, detections, class_map, *, thresholds=(0.5, 0.4)) -> str:
+def format_answers(labels, detections, class_map) -> str:
     """The three answers as text: the labels with probabilities, the bounding boxes, the classes' pixel shares."""
     height, width = class_map.shape
     lines = [f"(a) 분류 — ImageNet 1000부류 중 상위 {len(labels)}개"]
     lines += [f"    {label:<40} {p:6.1%}" for label, p in labels]
-    lines.append(f"(b) 검출 — 신뢰도 > {thresholds[0]}, NMS {thresholds[1]}: 바운딩 박스 {len(detections)}개")
+    lines.append(f"(b) 검출 — 신뢰도 > 0.5, NMS 0.4: 바운딩 박스 {len(detections)}개")
     lines += ["    " + line for line in detection.detection_table(detections).splitlines()]
     lines.append(f"(c) 분할 — 화소마다 PASCAL VOC {len(segmentation.class_names())}부류 중 하나 "
                  f"(신경망의 출력 {segmentation.SIZE}×{segmentation.SIZE} → 사진 크기 {width}×{height})")

@@ -71,7 +71,7 @@ def test_quick_mode_does_not_download_248_mb_and_says_how_to_get_yolov3(offline,
     first, second, third, last = model.notice.splitlines()
     assert first == f"⚠ yolov3 모델을 쓸 수 없습니다 — yolov3.weights 파일(248MB)이 {offline}에 없고, 빠른 모드에서는 내려받지 않습니다."
     assert "yolo-fastest-1.1-xl(COCO로 학습한 실제 가중치)로 실행합니다" in second
-    assert "전체 모드(helpers.set_quick_mode(False))에서 인터넷에 연결해 이 셀을 다시 실행하세요" in third
+    assert third == "  yolov3 모델로 실행하려면 전체 모드(helpers.set_quick_mode(False))에서 인터넷에 연결해 이 셀을 다시 실행하세요."
     assert last == "모델: yolo-fastest-1.1-xl (설정 yolo-fastest-1.1-xl.cfg, 가중치 yolo-fastest-1.1-xl.weights)"
     assert capsys.readouterr().out == ""                                             # returned, not printed
 
@@ -79,7 +79,12 @@ def test_quick_mode_does_not_download_248_mb_and_says_how_to_get_yolov3(offline,
 def test_an_unknown_name_or_a_missing_cfg_says_what_to_give(offline, no_downloads, tmp_path):
     model = darknet_files.choose_model("yolov9", download=False)
     assert model.name == darknet_files.FALLBACK
-    assert "yolov9.cfg 파일이 없습니다. CH6_YOLO_MODEL에는 등록된 모델 이름(yolov3, yolov3-tiny" in model.notice
+    assert ("yolov9.cfg 파일이 없습니다. 모델(choose_model의 인자나 CH6_YOLO_MODEL)로는 등록된 이름(yolov3, yolov3-tiny"
+            in model.notice)
+    (tmp_path / "page.cfg").write_text("<html>404 Not Found</html>\n")    # a web page saved under the cfg's name
+    (tmp_path / "page.weights").write_bytes(b"\0" * 100)
+    notice = darknet_files.choose_model(tmp_path / "page.cfg", download=False).notice
+    assert "page.cfg: darknet cfg 파일이 아닙니다([net] 절로 시작하지 않음). 지우고 다시 내려받으세요." in notice
 
 
 def test_a_cfg_path_with_its_weights_beside_it(offline, no_downloads, env, tmp_path):

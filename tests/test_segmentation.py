@@ -69,22 +69,24 @@ def test_class_shares_count_pixels(images):
 
 
 def test_colour_map_is_the_pascal_one(images):
-    colours = segmentation._colours()
+    colours = segmentation._COLOURS
     assert colours.shape == (256, 3) and colours.dtype == np.uint8
     assert colours[1].tolist() == [128, 0, 0] and colours[2].tolist() == [0, 128, 0]
-    assert colours[12].tolist() == [64, 0, 128] and colours[20].tolist() == [0, 64, 128]
+    assert colours[3].tolist() == [128, 128, 0] and colours[12].tolist() == [64, 0, 128]
+    assert colours[15].tolist() == [192, 128, 128] and colours[20].tolist() == [0, 64, 128]
     assert len({tuple(c) for c in colours[:21]}) == 21
 
 
-def test_overlay_tints_only_the_classes_and_checks_the_size(images, bird):
+def test_the_picture_tints_only_the_classes_and_checks_the_size(images, bird):
     photo = np.asarray(Image.open(images / "bird_segmentation.png").convert("RGB"))
-    tinted = segmentation._overlay(photo, bird, alpha=0.5)
+    figure = segmentation.plot_segmentation(photo, bird)
+    tinted = figure.axes[0].images[0].get_array()
     assert tinted.shape == photo.shape and tinted.dtype == np.uint8
     assert np.array_equal(tinted[bird == 0], photo[bird == 0])
-    expected = np.round(0.5 * photo[bird == 3] + 0.5 * np.array([128, 128, 0])).astype(np.uint8)
+    expected = np.round(0.4 * photo[bird == 3] + 0.6 * np.array([128, 128, 0])).astype(np.uint8)
     assert np.abs(tinted[bird == 3].astype(int) - expected).max() <= 1
     with pytest.raises(ValueError, match=r"부류 지도의 크기 \(100, 513\)가 사진의 크기 \(513, 513\)와 다릅니다"):
-        segmentation._overlay(photo, bird[:100])
+        segmentation.plot_segmentation(photo, bird[:100])
 
 
 def test_legend_lists_the_coloured_classes(images, bird):

@@ -86,8 +86,9 @@ def choose_model(name=None, *, download: bool | None = None) -> SimpleNamespace:
                 names = cfg.with_name("coco.names") if cfg.with_name("coco.names").is_file() else darknet_file("coco.names")
                 for path in (cfg, weights):
                     if not path.is_file():
-                        raise DownloadError(f"{path} 파일이 없습니다. CH6_YOLO_MODEL에는 등록된 모델 이름"
-                                            f"({', '.join(_MODELS)})이나, .weights 파일이 옆에 있는 .cfg 파일의 경로를 주세요")
+                        raise DownloadError(f"{path} 파일이 없습니다. 모델(choose_model의 인자나 CH6_YOLO_MODEL)로는 "
+                                            f"등록된 이름({', '.join(_MODELS)})이나, .weights 파일이 옆에 있는 .cfg 파일의 "
+                                            "경로를 주세요")
             expected = 4 * weight_count(cfg)
             size = weights.stat().st_size
             if size - expected not in (16, 20):     # the header is 16 or 20 bytes
@@ -100,7 +101,7 @@ def choose_model(name=None, *, download: bool | None = None) -> SimpleNamespace:
             if classes and classes != {count}:
                 raise DownloadError(f"{cfg.name} 파일은 부류 {min(classes)}개를 예측하는데 {names.name} 파일에는 {count}개가 있습니다: "
                                     "이 모델의 부류 이름 파일(COCO 모델이면 coco.names)을 쓰세요")
-        except DownloadError as error:
+        except (DownloadError, ValueError) as error:      # ValueError: a cfg weight_count cannot read
             reasons.append(str(error))
             continue
         notice = f"모델: {candidate} (설정 {cfg.name}, 가중치 {weights.name})"
@@ -108,8 +109,8 @@ def choose_model(name=None, *, download: bool | None = None) -> SimpleNamespace:
             notice = (f"⚠ {name} 모델을 쓸 수 없습니다 — {reasons[0]}.\n"
                       f"  같은 코드를 YOLOv3 계열의 작은 모델 {FALLBACK}(COCO로 학습한 실제 가중치)로 실행합니다. "
                       "검출 결과와 신뢰도는 책의 YOLOv3와 다릅니다.\n"
-                      + ("  YOLOv3로 실행하려면 전체 모드(helpers.set_quick_mode(False))에서 인터넷에 연결해 이 셀을 "
-                         "다시 실행하세요.\n" if limit else "") + notice)
+                      + (f"  {name} 모델로 실행하려면 전체 모드(helpers.set_quick_mode(False))에서 인터넷에 연결해 "
+                         "이 셀을 다시 실행하세요.\n" if limit else "") + notice)
         return SimpleNamespace(name=candidate, cfg=cfg, weights=weights, names=names, notice=notice)
     raise DownloadError(f"YOLO 모델 파일을 구하지 못했습니다 — {' / '.join(reasons)}.\n할 일: 인터넷 연결을 확인하고 셀을 "
                         f"다시 실행하세요. 인터넷이 없으면 {FALLBACK}.cfg, {FALLBACK}.weights, coco.names를 "
