@@ -1,21 +1,8 @@
-"""Convolution by hand: section 6.2's 2-D convolution as plain NumPy loops, and its output size.
+"""Convolution by hand (6.2): what ``Conv2D`` computes for one channel and one kernel, as NumPy loops.
 
-What a ``Conv2D`` layer computes for one input channel and one kernel, written out so a
-student can follow every multiplication: the kernel slides over the (zero-padded) image
-by ``stride`` pixels, and each output pixel is the sum of the products of the kernel with
-the pixels under it.  As in Keras (and in the book's 6.2), the kernel is not flipped:
-mathematically this is a cross-correlation, which deep learning calls convolution.
-
-The output size, per axis, for an input of size ``n``, a kernel of size ``h``, stride
-(보폭) ``s`` and zero padding (덧대기) ``p`` on each side is
-
-    m = ⌊(n + 2p − h) / s⌋ + 1
-
-(:func:`output_size`).  Keras's ``padding='valid'`` is ``p = 0``; for an odd ``h``,
-``padding='same'`` gives the size of ``p = (h − 1) / 2``, i.e. ``⌈n / s⌉``.  (With a
-stride above 1, TensorFlow may put the extra padding pixel on the bottom/right only, so
-the *values* of a strided ``'same'`` convolution are shifted against a symmetric ``p``; the
-sizes agree.)
+As in Keras, the kernel is not flipped (mathematically a cross-correlation, which deep learning
+calls convolution).  Along each axis the output has ``⌊(n + 2p − h) / s⌋ + 1`` pixels for an input
+of ``n`` pixels, a kernel of ``h``, stride (보폭) ``s`` and zero padding (덧대기) ``p`` on each side.
 """
 
 from __future__ import annotations
@@ -26,9 +13,6 @@ import numpy as np
 def output_size(n: int, h: int, *, stride: int = 1, padding: int = 0) -> int:
     """The output size ``⌊(n + 2p − h) / s⌋ + 1`` of a convolution (or pooling) along one axis.
 
-    ``n`` is the input size, ``h`` the kernel size, ``stride`` the step ``s`` and
-    ``padding`` the number ``p`` of zero rows (columns) added on each side.
-
     Example:
         >>> output_size(32, 5)                       # LeNet-5's first convolution: 32 → 28
         28
@@ -37,24 +21,18 @@ def output_size(n: int, h: int, *, stride: int = 1, padding: int = 0) -> int:
     """
     for name, value in (("n", n), ("h", h), ("stride", stride), ("padding", padding)):
         if isinstance(value, bool) or int(value) != value:
-            raise TypeError(f"output_size: {name} must be a whole number, got {value!r}")
-    if n < 1 or h < 1:
-        raise ValueError(f"output_size: the input ({n}) and the kernel ({h}) need at least one pixel")
-    if stride < 1:
-        raise ValueError(f"output_size: stride must be at least 1, got {stride}")
-    if padding < 0:
-        raise ValueError(f"output_size: padding must be 0 or more, got {padding}")
+            raise TypeError(f"output_size: {name}는 정수여야 합니다 (지금 {value!r}). ({name} must be a whole number)")
+    if n < 1 or h < 1 or stride < 1 or padding < 0:
+        raise ValueError(f"output_size: n, h, stride는 1 이상, padding은 0 이상이어야 합니다 "
+                         f"(지금 n={n}, h={h}, stride={stride}, padding={padding}).")
     if h > n + 2 * padding:
-        raise ValueError(f"output_size: a {h}-pixel kernel does not fit in {n} pixels padded by {padding} "
-                         f"on each side; use a smaller kernel or padding ≥ {(h - n + 1) // 2}")
+        raise ValueError(f"output_size: {h}화소 커널이 양쪽에 {padding}씩 덧댄 {n}화소 안에 들어가지 않습니다. "
+                         f"커널을 줄이거나 padding을 {(h - n + 1) // 2} 이상으로 하세요. (the kernel does not fit)")
     return (n + 2 * padding - h) // stride + 1
 
 
 def conv2d(image, kernel, *, stride: int = 1, padding: int = 0) -> np.ndarray:
     """Convolve a 2-D ``image`` with a 2-D ``kernel`` by loops: zero padding, then stride.
-
-    Output pixel ``(i, j)`` is ``sum(kernel * padded[i·s : i·s + h, j·s : j·s + w])``; the
-    output has the size :func:`output_size` gives for each axis.  Returns float64.
 
     Example:
         >>> image = np.arange(16).reshape(4, 4)
@@ -67,19 +45,15 @@ def conv2d(image, kernel, *, stride: int = 1, padding: int = 0) -> np.ndarray:
     image = np.asarray(image, dtype=np.float64)
     kernel = np.asarray(kernel, dtype=np.float64)
     if image.ndim != 2 or kernel.ndim != 2:
-        raise ValueError(f"conv2d takes one 2-D image and one 2-D kernel, got shapes {image.shape} and "
-                         f"{kernel.shape}; pick one channel, e.g. image[:, :, 0]")
+        raise ValueError(f"conv2d는 2차원 영상 하나와 2차원 커널 하나를 받습니다(지금 {image.shape}, {kernel.shape}). "
+                         "채널 하나를 고르세요, 예: image[:, :, 0]")
     kh, kw = kernel.shape
     out_h = output_size(image.shape[0], kh, stride=stride, padding=padding)
     out_w = output_size(image.shape[1], kw, stride=stride, padding=padding)
     padded = np.pad(image, padding)  # 덧대기: p rows/columns of zeros on every side
     out = np.zeros((out_h, out_w))
-    for i in range(out_h):
-        for j in range(out_w):
-            top, left = i * stride, j * stride
-            total = 0.0
-            for u in range(kh):
-                for v in range(kw):
-                    total += kernel[u, v] * padded[top + u, left + v]
-            out[i, j] = total
+    for i in range(out_h):                   # 특징 맵의 행
+        for j in range(out_w):               # 특징 맵의 열
+            top, left = i * stride, j * stride  # 보폭만큼 건너뛴 위치
+            out[i, j] = np.sum(kernel * padded[top:top + kh, left:left + kw])  # 겹친 화소끼리 곱해 더함
     return out

@@ -78,13 +78,13 @@ def test_conv2d_handmade_sums():
 
 
 def test_clear_errors():
-    with pytest.raises(ValueError, match="one 2-D image and one 2-D kernel"):
+    with pytest.raises(ValueError, match=r"2차원 영상 하나와 2차원 커널 하나.*image\[:, :, 0\]"):
         conv2d(np.zeros((4, 4, 3)), np.ones((3, 3)))
-    with pytest.raises(ValueError, match="does not fit"):
+    with pytest.raises(ValueError, match="5화소 커널이 양쪽에 0씩 덧댄 2화소 안에 들어가지 않습니다.*padding을 2 이상"):
         output_size(2, 5)
-    with pytest.raises(ValueError, match="stride must be at least 1"):
+    with pytest.raises(ValueError, match="stride=0"):
         output_size(28, 3, stride=0)
-    with pytest.raises(ValueError, match="padding must be 0 or more"):
+    with pytest.raises(ValueError, match="padding=-1"):
         output_size(28, 3, padding=-1)
-    with pytest.raises(TypeError, match="whole number"):
+    with pytest.raises(TypeError, match="n는 정수여야 합니다"):
         output_size(28.5, 3)

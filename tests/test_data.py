@@ -70,10 +70,16 @@ def test_unknown_dataset():
         datasets.load("imagenet")
 
 
-def test_describe_mentions_quick_subset(env):
+def test_describe_data_says_what_a_run_reads(env, tmp_path):
+    full_train, full_test = np.zeros((50000, 1)), np.zeros((10000, 1))
+    env(CH6_QUICK="0", CH6_DATA_DIR=None)
+    assert data.describe_data("cifar10", full_train, full_test) == "CIFAR-10 훈련 50,000장 / 테스트 10,000장 (keras.datasets)"
+    env(CH6_DATA_DIR=tmp_path)
+    assert (data.describe_data("cifar10", full_train[:10000], full_test[:2000])
+            == "CIFAR-10 훈련 10,000장 / 테스트 2,000장 (오프라인 사본, 부분 집합, 책은 50,000/10,000장)")
     env(CH6_QUICK="1")
-    text = data.describe(np.zeros((5, 2)), None, np.zeros((3, 2)), None)
-    assert text.startswith("train (5, 2), test (3, 2)") and "빠른 모드" in text
+    assert (data.describe_data("mnist", np.zeros((6000, 1)), np.zeros((1000, 1)))
+            == "MNIST 훈련 6,000장 / 테스트 1,000장 (오프라인 사본, 빠른 모드의 부분 집합)")
 
 
 def test_dataset_label_names_the_copy_of_the_data(offline_data, env, tmp_path):

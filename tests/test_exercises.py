@@ -36,14 +36,33 @@ def test_every_exercise_has_a_solution_and_a_notebook_check_cell():
     assert registered == _notebook_ids(), "each check is used by exactly the notebook cells that call check(…)"
 
 
+def _wrong_answers(solution) -> dict:
+    """A solution's typical mistakes: ``wrong`` is one function or a dict {mistake: function}."""
+    wrong = solution["wrong"]
+    return wrong if isinstance(wrong, dict) else {"wrong": wrong}
+
+
+MISTAKES = [(exercise_id, mistake) for exercise_id, solution in sorted(_solutions().items())
+            for mistake in _wrong_answers(solution)]
+
+
 @pytest.mark.parametrize("exercise_id", sorted(_solutions()))
-def test_the_solution_is_right_and_a_wrong_answer_is_not(exercise_id, offline_data, env):
+def test_the_solution_is_right(exercise_id, offline_data, env):
     env(CH6_QUICK="1")
-    solution = _solutions()[exercise_id]
-    assert exercises.check(exercise_id, solution["answer"]()) == f"정답입니다! ({exercise_id})"
-    verdict = exercises.check(exercise_id, solution["wrong"]())
-    assert verdict.startswith("다시 해 보세요") and "힌트:" in verdict
+    assert exercises.check(exercise_id, _solutions()[exercise_id]["answer"]()) == f"정답입니다! ({exercise_id})"
     assert exercises.check(exercise_id, None) == exercises.NOT_YET
+
+
+@pytest.mark.parametrize("exercise_id, mistake", MISTAKES, ids=[f"{e}-{m}" for e, m in MISTAKES])
+def test_a_typical_wrong_answer_is_told_to_try_again(exercise_id, mistake, offline_data, env):
+    env(CH6_QUICK="1")
+    verdict = exercises.check(exercise_id, _wrong_answers(_solutions()[exercise_id])[mistake]())
+    assert verdict.startswith("다시 해 보세요") and "힌트:" in verdict
+
+
+@pytest.mark.parametrize("exercise_id", [e for e in sorted(_solutions()) if e.startswith("6.4-")])
+def test_each_exercise_of_6_4_is_tried_with_three_typical_mistakes(exercise_id):
+    assert len(_wrong_answers(_solutions()[exercise_id])) >= 3
 
 
 def test_a_check_can_explain_why_an_answer_is_wrong():

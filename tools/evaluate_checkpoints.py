@@ -28,11 +28,10 @@ def evaluate(program: str, folder=None) -> tuple[str, float]:
     import keras
     import numpy as np
 
-    from helpers import models
     from helpers._course import datasets
 
     builder, name = saved.PROGRAMS[program]
-    model = getattr(models, builder)()
+    model = builder()
     saved.load_checkpoint(program, model)
     (x_train, _), (x_test, y_test) = datasets.load(name, folder=folder)
     x = x_test.reshape((len(x_test),) + tuple(model.input_shape[1:])).astype(np.float32) / 255.0

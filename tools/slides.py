@@ -10,7 +10,7 @@ The layout follows the notebook's own structure, so running it again changes not
 * a code cell right after an explanation, and any other markdown cell, is a fragment
   (it appears on the next key press); a code cell right after another code cell starts
   a sub-slide, so a slide never holds a whole program;
-* cells whose output is long (training logs of ``fit``, ``summary()``, or more than
+* cells whose output is long (training logs of ``fit``, or more than
   ``LONG_OUTPUT_LINES`` stored lines) have their output collapsed; a click on the
   collapsed bar opens it.  Cells that draw a figure or a widget, and cells that print what
   a lecture needs (accuracies ``정확률은 …``, comparison tables), are never collapsed: a
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers._course.files import atomic_write  # noqa: E402
 
 LONG_OUTPUT_LINES = 25
-LONG_OUTPUT_CALL = re.compile(r"\.(fit|fit_generator|summary)\(")
+LONG_OUTPUT_CALL = re.compile(r"\.(fit|fit_generator)\(")  # training logs; summary() stays open (the room reads it)
 DRAWS = re.compile(r"\b(plt\.|plot_history|show_images|boxplot|imshow|explorer|display\()")
 # Lines a lecture needs on the slide itself: accuracies and comparison tables are never collapsed.
 LECTURE_LINES = re.compile(r"정확률|book_table|print\(.*(\||표|table)")

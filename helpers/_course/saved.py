@@ -25,14 +25,16 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import models
 from . import config
 from .files import atomic_write, file_hash
 
 MANIFEST = "MANIFEST.json"
 REGENERATE = "`make checkpoints`로 다시 만들 수 있습니다 (전체 모드 학습: 2코어 CPU에서 몇 시간)"
-# program -> (model builder in helpers.models, data set) of each shipped checkpoint
-PROGRAMS = {"6-1": ("lenet5", "mnist"), "6-2": ("mnist_cnn", "mnist"), "6-3": ("mnist_cnn", "fashion_mnist"),
-            "6-4": ("cifar10_cnn", "cifar10"), "6-8": ("cifar10_cnn", "cifar10")}
+# program -> (the function in helpers.models that builds its model, data set) of each shipped checkpoint
+PROGRAMS = {"6-1": (models.lenet5, "mnist"), "6-2": (models.mnist_cnn, "mnist"),
+            "6-3": (models.mnist_cnn, "fashion_mnist"), "6-4": (models.cifar10_cnn, "cifar10"),
+            "6-8": (models.cifar10_cnn, "cifar10")}
 
 # Test accuracies printed in the book, chapter 6, as fractions.
 BOOK_ACCURACY = {"6-1": 0.9911, "6-2": 0.9923, "6-3": 0.9271, "6-4": 0.7989, "6-5": 0.7989,
