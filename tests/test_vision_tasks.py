@@ -14,7 +14,7 @@ import pytest
 from helpers import darknet, detection, imagenet, segmentation, vision_tasks
 from helpers._course import config, downloads
 
-PRETRAINED = (imagenet.MODEL_FILE, imagenet.LABELS_FILE, segmentation.MODEL_FILE, segmentation.LABELS_FILE)
+PRETRAINED = (imagenet.MODEL_FILE, "imagenet_labels.txt", segmentation.MODEL_FILE, segmentation.LABELS_FILE)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def dog(yolo):
 def test_dog_jpg_the_three_answers(dog):
     names = imagenet.labels()
     top = [names.index(label) for label, _ in dog.labels]
-    assert len(dog.labels) == 5 and any(i in imagenet.DOG_CLASSES for i in top), dog.labels   # measured: malamute 26 %
+    assert len(dog.labels) == 5 and any(151 <= i <= 268 for i in top), dog.labels   # measured: malamute 26 %
     probabilities = [p for _, p in dog.labels]
     assert probabilities == sorted(probabilities, reverse=True) and 0 < sum(probabilities) <= 1 + 1e-6
     dogs = [box for box in dog.boxes if box["label"] == "dog"]
