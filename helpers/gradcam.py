@@ -61,12 +61,7 @@ def grad_cam(model, image, *, layer=None, class_index: int | None = None, size=N
 
 
 def overlay_heatmap(picture, heatmap, alpha: float = 0.45) -> np.ndarray:
-    """The picture with the heat-map laid over it in the ``jet`` colours (red: strong evidence), RGB in [0, 1].
-
-    Example:
-        >>> overlay_heatmap(np.zeros((2, 3, 3), np.uint8), np.ones((2, 3))).shape
-        (2, 3, 3)
-    """
+    """The picture with the heat-map laid over it in the ``jet`` colours (red: strong evidence), RGB in [0, 1]."""
     picture = np.asarray(picture)
     if picture.shape[:2] != np.shape(heatmap):
         raise ValueError(f"열지도의 모양 {np.shape(heatmap)}이 영상의 {picture.shape[:2]}와 다릅니다: "
@@ -76,13 +71,7 @@ def overlay_heatmap(picture, heatmap, alpha: float = 0.45) -> np.ndarray:
 
 
 def plot_grad_cam(model, images, labels=None, class_names=None, layer=None):
-    """The images (top row, titled with the true class) and their Grad-CAM over them (bottom row, the prediction).
-
-    Example:
-        >>> from helpers.models import cifar10_cnn
-        >>> len(plot_grad_cam(cifar10_cnn(), np.random.rand(3, 32, 32, 3)).axes)
-        6
-    """
+    """The images (top row, titled with the true class) and their Grad-CAM over them (bottom row, the prediction)."""
     images = np.clip(np.asarray(images, dtype=np.float32), 0, 1)
     name = (lambda k: class_names[k]) if class_names is not None else str
     cams = [grad_cam(model, image, layer=layer) for image in images]

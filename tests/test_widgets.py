@@ -135,3 +135,49 @@ def test_the_explorer_on_the_imagenet_mobilenet():
     assert np.allclose(shown, vis.feature_maps(model, "out_relu", x)[:, :, 3], atol=1e-4)
     box.controls["image"].value = 0
     assert np.array_equal(box.figure.axes[0].get_images()[0].get_array(), pictures[0])
+
+
+def test_a_front_end_moving_the_slider_redraws_in_a_real_kernel():
+    """The path a browser takes: the kernel opens the widgets, the front end sends a comm 'update' for
+    the image slider, the kernel draws again into the Output widget (ipywidgets 7.7.1 and 8 alike)."""
+    import queue
+
+    from jupyter_client.manager import start_new_kernel
+
+    from helpers._course import config
+
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(config.REPO_ROOT),
+                                       env=config.child_environment(CH6_QUICK="1", MPLBACKEND=None))
+
+    def replies(msg_id):
+        found = []
+        while True:
+            try:
+                message = client.get_iopub_msg(timeout=120)
+            except queue.Empty:
+                raise AssertionError(f"the kernel did not answer {msg_id} within 120 s; got {found}") from None
+            found.append(message)
+            if (message["parent_header"].get("msg_id") == msg_id and message["msg_type"] == "status"
+                    and message["content"]["execution_state"] == "idle"):
+                return found
+
+    try:
+        opened = replies(client.execute(
+            "import keras, numpy as np\nfrom helpers import widgets\n"
+            "model = keras.Sequential([keras.Input(shape=(8, 8, 3)), keras.layers.Conv2D(2, (3, 3))])\n"
+            "box = widgets.feature_map_explorer(model, np.random.rand(3, 8, 8, 3), ['a', 'b', 'c'])"))
+        assert not [m["content"] for m in opened if m["msg_type"] == "error"]
+        states = {m["content"]["comm_id"]: m["content"]["data"]["state"] for m in opened if m["msg_type"] == "comm_open"}
+        slider = next(i for i, s in states.items() if s.get("_model_name") == "IntSliderModel")
+        shown = [m["content"]["data"] for m in opened if m["msg_type"] == "display_data"]
+        assert any("application/vnd.jupyter.widget-view+json" in data and "image/png" in data for data in shown)
+        request = client.session.msg("comm_msg", {"comm_id": slider, "data": {
+            "method": "update", "state": {"value": 2}, "buffer_paths": []}})
+        client.shell_channel.send(request)
+        redrawn = replies(request["header"]["msg_id"])
+        assert [m for m in redrawn if m["msg_type"] == "display_data" and "image/png" in m["content"]["data"]]
+        title = replies(client.execute("print(box.figure.texts[0].get_text())"))
+        assert any(m["msg_type"] == "stream" and m["content"]["text"].startswith("영상 2 (c)") for m in title)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
