@@ -93,8 +93,8 @@ def _confused_airplane() -> int:
     return int(predicted[wrong[np.argmax(probabilities[wrong, predicted[wrong]])]])
 
 
-@exercise("6.5-5", hint="오른쪽 열지도의 붉은 곳이 영상의 어디에 있는지, 그 자리에 무엇이 보이는지 보세요. 하늘과 바다는 둘 다 파랗고 "
-                        "넓습니다. CIFAR10_CLASSES의 이름(영어)이나 번호로 쓰세요.")
+@exercise("6.5-5", hint="아래 줄 열지도의 붉은 곳(모델이 고른 부류의 증거)이 비행기의 어느 부분에 있는지, 그 모양이 CIFAR-10의 "
+                        "어느 부류와 닮았는지 보세요. 물 위에 떠 있는 수상 비행기도 있습니다. 부류 이름(영어)이나 번호로 쓰세요.")
 def _confused_class(answer):
     from ...data import CIFAR10_CLASSES
 
