@@ -1,135 +1,82 @@
-"""Grad-CAM: where in the image lies the evidence for a class (Selvaraju et al., 2017).
+"""Grad-CAM (Selvaraju et al., 2017): where in the image lies the evidence for a class.
 
-Beyond the book's 6.5, which draws kernels and feature maps (:mod:`helpers.vis`): the
-gradient of one class score with respect to one layer's feature maps says how much each
-map matters for that class; the weighted maps, resized to the image, are a heat-map.
-:func:`grad_cam` works on the book's ``Sequential`` CIFAR-10 network and on functional
-models such as the ImageNet MobileNetV2 of :mod:`helpers.imagenet` (``layer="out_relu"``),
-and can return the heat-map at a photo's full resolution for :func:`plot_overlay`.
+The gradient of one class score (before softmax) with respect to one layer's feature maps,
+averaged over each map, says how much that map matters for the class; the maps weighted so
+and summed, then resized to the image, are a heat-map.  Beyond the book's 6.5.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import keras
+import matplotlib
 import numpy as np
 
-from .vis import _inputs, conv_layers, get_layer, normalize
+from .plots import show_images
+from .vis import get_layer, map_layers, normalize, partial_model
 
 
 def grad_cam(model, image, *, layer=None, class_index: int | None = None, size=None):
-    """Grad-CAM heat-map (Selvaraju et al., 2017) of one image, in [0, 1].
+    """Grad-CAM heat-map of one image in [0, 1]; returns ``(heatmap, class_index, probabilities)``.
 
-    The gradient of the class score (before softmax) with respect to the maps of ``layer``
-    (default: the last Conv2D; for MobileNetV2 name it, ``layer="out_relu"``), averaged over
-    each map, weighs the maps; their ReLU'd sum, resized to ``size`` (height, width; default
-    the image's own, e.g. a photo's shape when ``image`` is its 224×224 network input), shows
-    where the evidence for the class lies.  ``class_index`` defaults to the predicted class.
-    Works on any one-input Keras model, ``Sequential`` or functional.
-    Returns ``(heatmap, class_index, probabilities)``.
+    ``layer``: whose maps (default the last ``Conv2D``; MobileNetV2's is ``"out_relu"``);
+    ``class_index``: which class (default the predicted one); ``size``: (height, width) of the
+    heat-map (default the image's, e.g. ``photo.shape[:2]`` for a photo's 224×224 network input).
 
     Example:
         >>> from helpers.models import cifar10_cnn
         >>> heatmap, label, probs = grad_cam(cifar10_cnn(), np.random.rand(32, 32, 3), size=(48, 64))
-        >>> heatmap.shape, bool(0 <= heatmap.min() <= heatmap.max() <= 1), probs.shape
-        ((48, 64), True, (10,))
+        >>> heatmap.shape, probs.shape
+        ((48, 64), (10,))
     """
-    import keras
     import tensorflow as tf
 
     if layer is None:
-        convs = conv_layers(model)
+        convs = [i for i in map_layers(model) if isinstance(model.layers[i], keras.layers.Conv2D)]
         if not convs:
-            raise ValueError("this model has no Conv2D layer; pass layer= (e.g. the name of its last feature maps)")
+            raise ValueError("이 모델에는 Conv2D 층이 없습니다: layer=로 마지막 특징 맵을 내는 층의 이름을 주세요.")
         layer = convs[-1]
-    target = get_layer(model, layer)
-    if len(target.output.shape) != 4:
-        raise ValueError(f"layer {target.name!r} gives {tuple(target.output.shape)}, not feature maps "
-                         "(batch, h, w, channels): choose a conv, pooling or activation layer before the classifier")
+    target = get_layer(model, map_layers(model, [layer])[0])
     image = np.asarray(image, dtype=np.float32)
     if image.ndim != 3:
-        raise ValueError(f"grad_cam takes one image (h, w, channels), got shape {image.shape}; pass x_test[k]")
+        raise ValueError(f"grad_cam은 영상 한 장(높이, 너비, 채널)을 받습니다. 지금 모양은 {image.shape}입니다: x_test[k]처럼 주세요.")
     last = model.layers[-1]
-    strip_softmax = getattr(last, "activation", None) is keras.activations.softmax and hasattr(last, "kernel")
-    inputs = _inputs(model)
-    cam_model = keras.Model(inputs=inputs[0] if len(inputs) == 1 else inputs,
-                            outputs=[target.output, last.input if strip_softmax else last.output])
+    softmax = isinstance(last, keras.layers.Dense) and last.activation is keras.activations.softmax
+    # the maps of ``target``, and the scores: for a softmax output, the input of the last Dense layer
+    taps = partial_model(model, [target, -2 if softmax else -1])
     x = tf.convert_to_tensor(image[None])
     with tf.GradientTape() as tape:
         tape.watch(x)                                # so the maps are recorded even in a frozen model
-        maps, scores = cam_model(x, training=False)
-        if strip_softmax:                            # the class score before softmax
+        maps, scores = taps(x, training=False)
+        if softmax:                                  # the class scores before softmax
             scores = tf.matmul(scores, last.kernel) + (last.bias if last.use_bias else 0.0)
-        if class_index is None:
-            class_index = int(tf.argmax(scores[0]))
-        if not 0 <= int(class_index) < scores.shape[-1]:
-            raise ValueError(f"class_index {class_index} is out of range: this model has {scores.shape[-1]} classes "
-                             f"(0…{scores.shape[-1] - 1})")
-        score = scores[0, int(class_index)]
-    gradients = tape.gradient(score, maps)
-    weights = tf.reduce_mean(gradients, axis=(1, 2))                     # one weight per map
+        class_index = int(tf.argmax(scores[0])) if class_index is None else int(class_index)
+        if not 0 <= class_index < scores.shape[-1]:
+            raise ValueError(f"class_index {class_index}는 없습니다: 이 모델의 부류는 0…{scores.shape[-1] - 1}번입니다.")
+        score = scores[0, class_index]
+    weights = tf.reduce_mean(tape.gradient(score, maps), axis=(1, 2))        # one weight per map
     cam = tf.nn.relu(tf.reduce_sum(maps * weights[:, None, None, :], axis=-1))[..., None]
-    size = tuple(int(side) for side in (size if size is not None else image.shape[:2]))
-    cam = tf.image.resize(cam, size, method="bilinear")[0, :, :, 0].numpy()
-    probabilities = tf.nn.softmax(scores[0]).numpy() if strip_softmax else np.asarray(scores[0])
-    return normalize(cam), int(class_index), probabilities
+    cam = tf.image.resize(cam, size if size is not None else image.shape[:2])[0, :, :, 0].numpy()
+    probabilities = tf.nn.softmax(scores[0]).numpy() if softmax else np.asarray(scores[0])
+    return normalize(cam), class_index, probabilities
 
 
-def plot_overlay(picture, heatmaps, titles=None, *, alpha: float = 0.45, title: str | None = None):
-    """The picture, then each heat-map (same height and width) drawn over it, side by side.
-
-    Example:
-        >>> figure = plot_overlay(np.zeros((60, 80, 3), np.uint8), [np.random.rand(60, 80)], ["a"])
-        >>> len(figure.axes), figure.axes[1].get_title()
-        (2, 'a')
-    """
+def overlay_heatmap(picture, heatmap, alpha: float = 0.45) -> np.ndarray:
+    """The picture with the heat-map laid over it in the ``jet`` colours (red: strong evidence), RGB in [0, 1]."""
     picture = np.asarray(picture)
-    heatmaps = [np.asarray(heatmap) for heatmap in heatmaps]
-    wrong = [heatmap.shape for heatmap in heatmaps if heatmap.shape != picture.shape[:2]]
-    if wrong:
-        raise ValueError(f"heat-maps of shape {wrong} do not fit the picture's {picture.shape[:2]}: "
-                         "compute them with grad_cam(..., size=picture.shape[:2])")
-    titles = list(titles) if titles is not None else [""] * len(heatmaps)
-    count = len(heatmaps) + 1
-    figure = plt.figure(figsize=(4.2 * count, 4.2 * picture.shape[0] / picture.shape[1] + 0.7))
-    if title:
-        figure.suptitle(title)
-    for k, (heatmap, name) in enumerate(zip([None] + heatmaps, ["input"] + titles)):
-        axes = figure.add_subplot(1, count, k + 1)
-        axes.imshow(picture)
-        if heatmap is not None:
-            axes.imshow(heatmap, cmap="jet", alpha=alpha, vmin=0, vmax=1)
-        axes.set_xticks([]); axes.set_yticks([])
-        axes.set_title(name, fontsize=10)
-    return figure
+    if picture.shape[:2] != np.shape(heatmap):
+        raise ValueError(f"열지도의 모양 {np.shape(heatmap)}이 영상의 {picture.shape[:2]}와 다릅니다: "
+                         "grad_cam(..., size=photo.shape[:2])로 구하세요.")
+    picture = picture / 255 if picture.dtype == np.uint8 else picture.astype(np.float32)
+    return np.clip((1 - alpha) * picture + alpha * matplotlib.colormaps["jet"](heatmap)[..., :3], 0, 1)
 
 
-def plot_grad_cam(model, images, labels=None, class_names=None, layer=None, alpha: float = 0.45):
-    """Images (top row) and their Grad-CAM heat-maps over them (bottom row), titled with the prediction.
-
-    ``labels`` are the true classes (ints, or Keras's (N,1) array) for the titles.
-
-    Example:
-        >>> from helpers.models import cifar10_cnn
-        >>> figure = plot_grad_cam(cifar10_cnn(), np.random.rand(3, 32, 32, 3))
-        >>> len(figure.axes)
-        6
-    """
-    images = np.asarray(images, dtype=np.float32)
-    count = len(images)
-    figure = plt.figure(figsize=(2.2 * count, 5))
-    figure.suptitle("Grad-CAM: where the evidence for the predicted class lies")
-    for k in range(count):
-        heatmap, predicted, probabilities = grad_cam(model, images[k], layer=layer)
-        name = class_names[predicted] if class_names is not None else str(predicted)
-        top = figure.add_subplot(2, count, k + 1)
-        top.imshow(np.clip(images[k], 0, 1))
-        top.set_xticks([]); top.set_yticks([])
-        if labels is not None:
-            true = int(np.ravel(labels[k])[0]) if np.ndim(labels[k]) else int(labels[k])
-            top.set_title("true: " + (class_names[true] if class_names is not None else str(true)), fontsize=9)
-        bottom = figure.add_subplot(2, count, count + k + 1)
-        bottom.imshow(np.clip(images[k], 0, 1))
-        bottom.imshow(heatmap, cmap="jet", alpha=alpha, vmin=0, vmax=1)
-        bottom.set_xticks([]); bottom.set_yticks([])
-        bottom.set_title(f"pred: {name} ({probabilities[predicted]:.2f})", fontsize=9)
-    return figure
+def plot_grad_cam(model, images, labels=None, class_names=None, layer=None):
+    """The images (top row, titled with the true class) and their Grad-CAM over them (bottom row, the prediction)."""
+    images = np.clip(np.asarray(images, dtype=np.float32), 0, 1)
+    name = (lambda k: class_names[k]) if class_names is not None else str
+    cams = [grad_cam(model, image, layer=layer) for image in images]
+    titles = [f"정답: {name(int(np.ravel(label)[0]))}" for label in labels] if labels is not None else [None] * len(images)
+    titles += [f"예측: {name(k)} ({p[k]:.2f})" for _, k, p in cams]
+    return show_images(list(images) + [overlay_heatmap(image, heatmap) for image, (heatmap, _, _) in zip(images, cams)],
+                       titles, "Grad-CAM: 예측한 부류의 증거가 있는 곳", figsize=(2.2 * len(images), 5),
+                       columns=len(images))

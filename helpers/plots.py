@@ -1,4 +1,4 @@
-"""Plots the book repeats: accuracy/loss curves, image rows, box plots; Korean fonts.
+"""Plots the book repeats: accuracy/loss curves, grids of images, box plots.
 
 Figures are drawn inline in Jupyter and headless (Agg) elsewhere: Matplotlib picks the
 backend, nothing here forces one.
@@ -42,29 +42,42 @@ def plot_history(hist, metric: str = "accuracy"):
     return figures
 
 
-def show_images(images, titles=None, suptitle: str | None = None, cmap=None, figsize=None):
-    """Draw images in one row with optional titles (the book's image rows in 6-6 and 6-7).
+def show_images(images, titles=None, suptitle: str | None = None, cmap=None, figsize=None, *,
+                columns: int | None = None, row_labels=None, vmin=None, vmax=None):
+    """Draw images in a grid, row after row, ``columns`` to a row (default: one row); returns the figure.
+
+    ``None`` leaves a cell empty; ``titles`` has one entry per image (``None`` for no title),
+    ``row_labels`` one per row (written left of the row); ``cmap``, ``vmin`` and ``vmax`` go to ``imshow``.
 
     Example:
         >>> import numpy as np
-        >>> figure = show_images(np.zeros((3, 8, 8)), titles=["a", "b", "c"], suptitle="x")
-        >>> len(figure.axes)
-        3
+        >>> figure = show_images([np.zeros((8, 8))] * 5 + [None], titles=list("abcde") + [None], columns=3)
+        >>> len(figure.axes), figure.axes[4].get_title()
+        (5, 'e')
     """
     count = len(images)
+    columns = columns or count
+    rows = -(-count // columns)
     if titles is not None and len(titles) != count:
         raise ValueError(f"{count} images but {len(titles)} titles")
-    figure = plt.figure(figsize=figsize or (max(2 * count, 4), 2.6))
+    if row_labels is not None and len(row_labels) != rows:
+        raise ValueError(f"{rows} rows but {len(row_labels)} row labels")
+    figure = plt.figure(figsize=figsize or (max(1.3 * columns, 4), 1.5 * rows + 0.6))
     if suptitle:
-        plt.suptitle(suptitle)
-    for i in range(count):
-        plt.subplot(1, count, i + 1)
-        plt.imshow(images[i], cmap=cmap)
-        plt.xticks([])
-        plt.yticks([])
-        if titles is not None:
-            plt.title(titles[i])
-    plt.show()
+        figure.suptitle(suptitle)
+    for i, image in enumerate(images):
+        if image is None:
+            continue
+        axes = figure.add_subplot(rows, columns, i + 1)
+        axes.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax)
+        axes.set_xticks([])
+        axes.set_yticks([])
+        if titles is not None and titles[i] is not None:
+            axes.set_title(titles[i], fontsize=9)
+        if row_labels is not None and i % columns == 0:
+            axes.set_ylabel(row_labels[i // columns], fontsize=9, rotation=0, ha="right", va="center")
+    if row_labels is not None:
+        figure.tight_layout()
     return figure
 
 

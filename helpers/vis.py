@@ -1,21 +1,15 @@
-"""Look inside a trained CNN: kernels (grey or RGB), feature maps of any layer, several layers on one page.
+"""Look inside a trained CNN: its kernels and the feature maps of any layer (프로그램 6-6 and beyond).
 
-프로그램 6-6 draws the first layer's kernels and feature maps with twenty lines of
-Matplotlib; these functions draw the same figures for *any* layer and any image, so the
-notebook and the lecture explorer (:mod:`helpers.widgets`) share one implementation.
-They take the book's ``Sequential`` and functional models alike (the ImageNet MobileNetV2
-of :mod:`helpers.imagenet`, whose layers are best named: ``"Conv1"``, ``"out_relu"``).
-Grad-CAM, which goes beyond the book's 6.5, is in :mod:`helpers.gradcam`.
-
-Layers can be given by index (``0``, as the book's ``cnn.layers[0]``), by name
-(``"conv2d"``) or as the layer object.  Layer names are numbered per session in Keras
-(``conv2d``, ``conv2d_1`` … or ``conv2d_4`` …), so printing by index is what stays stable.
+A layer is given as the book gives it (an index: ``cnn.layers[0]`` is ``0``), by name
+(MobileNetV2's ``"out_relu"``) or as the layer itself.  Grad-CAM is in :mod:`helpers.gradcam`.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import keras
 import numpy as np
+
+from .plots import show_images
 
 
 def normalize(array):
@@ -26,160 +20,104 @@ def normalize(array):
         [0.0, 0.5, 1.0]
     """
     array = np.asarray(array, dtype=np.float32)
-    low, high = float(array.min()), float(array.max())
-    if high == low:
-        return np.zeros_like(array)
-    return (array - low) / (high - low)
+    low, high = array.min(), array.max()
+    return np.zeros_like(array) if high == low else (array - low) / (high - low)
 
 
 def get_layer(model, layer):
-    """The layer meant by an index, a name or the layer itself, with a clear error otherwise.
-
-    Example:
-        >>> from helpers.models import cifar10_cnn
-        >>> type(get_layer(cifar10_cnn(), 0)).__name__
-        'Conv2D'
-    """
-    if not isinstance(layer, (int, np.integer, str)):
+    """The layer meant by an index, a name or the layer itself."""
+    names = [candidate.name for candidate in model.layers]
+    if isinstance(layer, keras.layers.Layer):
         if any(layer is candidate for candidate in model.layers):
             return layer
-        raise ValueError(f"layer {getattr(layer, 'name', layer)!r} is not a layer of this model; "
-                         f"pass an index 0…{len(model.layers) - 1} or one of {layer_names(model)}")
+        raise ValueError(f"{layer.name} 층은 이 모델의 층이 아닙니다. 층 번호(0…{len(names) - 1})나 이름을 주세요.")
     if isinstance(layer, str):
-        for candidate in model.layers:
-            if candidate.name == layer:
-                return candidate
-        raise ValueError(
-            f"This model has no layer named {layer!r}. Its layers are {layer_names(model)}. "
-            "Keras numbers names per session (conv2d, conv2d_1 … or conv2d_4 …): print "
-            "[layer.name for layer in cnn.layers] to see this run's names, or pass an index.")
-    index = int(layer)
-    if not -len(model.layers) <= index < len(model.layers):
-        raise ValueError(f"layer index {index} is out of range: this model has "
-                         f"{len(model.layers)} layers (0…{len(model.layers) - 1}): {layer_names(model)}")
-    return model.layers[index]
+        if layer in names:
+            return model.layers[names.index(layer)]
+        raise ValueError(f"이 모델에는 {layer!r}라는 층이 없습니다. 이 모델의 층: {names}. Keras는 세션마다 이름에 "
+                         "번호를 붙이므로(conv2d, conv2d_1 … 또는 conv2d_4 …) 층 번호로 고르는 편이 안전합니다.")
+    if not -len(names) <= int(layer) < len(names):
+        raise ValueError(f"층 번호 {layer}는 없습니다: 이 모델의 층은 0…{len(names) - 1}번입니다.")
+    return model.layers[int(layer)]
 
 
-def layer_names(model) -> list:
-    """The names of the model's layers, in order.
+def map_layers(model, layers=None) -> list:
+    """Indices of the layers whose output is a stack of feature maps (conv, pooling, activation),
+    or of ``layers`` (indices or names) after checking that each has maps.
 
-    Example:
-        >>> from helpers.models import cifar10_cnn
-        >>> len(layer_names(cifar10_cnn()))
-        12
-    """
-    return [layer.name for layer in model.layers]
-
-
-def map_layers(model) -> list:
-    """Indices of the layers whose output is a stack of feature maps (conv, pooling, activations …).
-
-    Dropout layers are left out: at prediction time they pass their input through unchanged;
-    so is a functional model's input layer (it holds the image, not maps).
+    Dropout is left out (at prediction time it passes its input on unchanged), and so is a
+    functional model's input layer.
 
     Example:
         >>> from helpers.models import cifar10_cnn
         >>> map_layers(cifar10_cnn())
         [0, 1, 2, 4, 5, 6]
     """
-    return [index for index, layer in enumerate(model.layers)
-            if len(layer.output.shape) == 4 and type(layer).__name__ not in ("Dropout", "InputLayer")]
-
-
-def conv_layers(model) -> list:
-    """Indices of the Conv2D layers (the book selects them with ``'conv' in layer.name``).
-
-    Example:
-        >>> from helpers.models import cifar10_cnn
-        >>> conv_layers(cifar10_cnn())
-        [0, 1, 4, 5]
-    """
-    return [index for index, layer in enumerate(model.layers) if type(layer).__name__ == "Conv2D"]
-
-
-def _inputs(model):
-    try:
-        inputs = model.inputs
-    except (AttributeError, ValueError):
-        inputs = None
-    if not inputs:
-        raise ValueError(
-            "This model has no inputs yet, so no partial model can be cut from it. Start the "
-            "Sequential with keras.Input(shape=(32, 32, 3)), or call it once on data, e.g. cnn(x_test[:1]).")
-    return inputs
+    if layers is None:
+        return [index for index, layer in enumerate(model.layers) if len(layer.output.shape) == 4
+                and not isinstance(layer, (keras.layers.Dropout, keras.layers.InputLayer))]
+    indices = [model.layers.index(get_layer(model, layer)) for layer in layers]
+    for index in indices:
+        if len(model.layers[index].output.shape) != 4:
+            raise ValueError(f"층 {index}({model.layers[index].name})의 출력은 특징 맵이 아닙니다. "
+                             f"특징 맵을 내는 층: {map_layers(model)}")
+    return indices
 
 
 def partial_model(model, layers):
-    """A model from the input to one layer (the book's line 65) or to several layers at once.
+    """A model from the input to one layer (the book's line 65) or, for a list, to several layers at once.
+
+    A ``Sequential`` loaded from a file keeps older traces in ``layer.output``, so its layers are
+    traced once more here: all outputs then come from one graph (Grad-CAM needs the gradient
+    from one to another).
 
     Example:
         >>> from helpers.models import cifar10_cnn
         >>> partial_model(cifar10_cnn(), 0).output.shape
         (None, 30, 30, 32)
     """
-    import keras
-
-    inputs = _inputs(model)
-    if isinstance(layers, (list, tuple)):
-        outputs = [get_layer(model, layer).output for layer in layers]
+    chosen = [get_layer(model, layer) for layer in (layers if isinstance(layers, (list, tuple)) else [layers])]
+    if not model.built or not model.inputs:
+        raise ValueError("이 모델은 아직 입력 모양을 모릅니다(built 전). Sequential의 첫 층으로 "
+                         "keras.Input(shape=(32, 32, 3))을 두거나, 데이터에 한 번 호출하세요(cnn(x_test[:1])).")
+    if isinstance(model, keras.Sequential):
+        x, traced = model.inputs[0], {}
+        for layer in model.layers:
+            x = traced[id(layer)] = layer(x)
+        outputs = [traced[id(layer)] for layer in chosen]
     else:
-        outputs = get_layer(model, layers).output
-    return keras.Model(inputs=inputs[0] if len(inputs) == 1 else inputs, outputs=outputs)
+        outputs = [layer.output for layer in chosen]
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    return keras.Model(inputs, outputs if isinstance(layers, (list, tuple)) else outputs[0])
 
 
-def run(model, images):
-    """Run ``model`` on a batch: called directly for a few images, ``predict`` in batches for many.
-
-    Calling a freshly cut partial model directly avoids building a new ``predict`` function
-    (and TensorFlow's "retracing" warning) every time a slider moves.
-
-    Example:
-        >>> from helpers.models import cifar10_cnn
-        >>> run(cifar10_cnn(), np.zeros((2, 32, 32, 3))).shape
-        (2, 10)
-    """
-    batch = np.asarray(images, dtype=np.float32)
-    if len(batch) <= 32:
-        outputs = model(batch, training=False)
-        if isinstance(outputs, (list, tuple)):
-            return [np.asarray(output) for output in outputs]
-        return np.asarray(outputs)
-    return model.predict(batch, verbose=0)
-
-
-def feature_maps(model, layer, images):
-    """Feature maps of ``layer`` for a batch of images (N,H,W,C) or one image (H,W,C).
-
-    One image in gives its maps (h, w, channels); a batch gives (N, h, w, channels).
+def feature_maps(model, layers, image):
+    """The feature maps (h, w, channels) of one image at a layer, or a list of them for a list of layers.
 
     Example:
         >>> from helpers.models import cifar10_cnn
         >>> feature_maps(cifar10_cnn(), 2, np.zeros((32, 32, 3))).shape
         (14, 14, 32)
     """
-    images = np.asarray(images, dtype=np.float32)
-    single = images.ndim == 3
-    batch = images[None] if single else images
-    maps = np.asarray(run(partial_model(model, layer), batch))
-    return maps[0] if single else maps
+    outputs = partial_model(model, layers)(np.asarray(image, np.float32)[None], training=False)
+    if not isinstance(layers, (list, tuple)):
+        return np.asarray(outputs)[0]
+    return [np.asarray(output)[0] for output in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
 
 
 def _kernel(model, layer):
-    """The layer and its kernel (h, w, in, out), or a clear error for a layer without one."""
     target = get_layer(model, layer)
     weights = target.get_weights()
     if not weights or np.ndim(weights[0]) != 4:
-        raise ValueError(f"layer {target.name!r} ({type(target).__name__}) has no convolution kernel; "
-                         f"choose one of the Conv2D layers {[model.layers[i].name for i in conv_layers(model)]}")
+        raise ValueError(f"{target.name} 층({type(target).__name__})에는 컨볼루션 커널이 없습니다. 컨볼루션층을 고르세요.")
     return target, weights[0]
 
 
-def plot_kernels(model, layer=0, n_kernel: int = 32, n_channel: int | None = None, title: str | None = None):
-    """The book's kernel figure: kernel ``i`` in column i, input channel ``j`` in row j, title ``i_j``.
+def plot_kernels(model, layer=0):
+    """The book's kernel figure (lines 41–57): kernel ``i`` in column i, input channel ``j`` in row j.
 
-    Kernels are min–max normalised over the whole layer (lines 42–43), so grey levels
-    compare across kernels.  Deeper layers have many input channels; ``n_channel`` caps the
-    rows (default: all of the first layer's 3, at most 3 elsewhere).
+    The kernels are normalised over the whole layer (lines 42–43) and drawn with that brightness
+    (``vmin=0, vmax=1``); at most 32 kernels and 3 input channels.
 
     Example:
         >>> from helpers.models import cifar10_cnn
@@ -188,141 +126,51 @@ def plot_kernels(model, layer=0, n_kernel: int = 32, n_channel: int | None = Non
     """
     target, kernel = _kernel(model, layer)
     kernel = normalize(kernel)
-    n_kernel = min(n_kernel, kernel.shape[3])
-    n_channel = min(n_channel or 3, kernel.shape[2])
-    figure = plt.figure(figsize=(20, n_channel))
-    figure.suptitle(title or f"Kernels of {target.name}")
-    for i in range(n_kernel):
-        for j in range(n_channel):
-            axes = figure.add_subplot(n_channel, n_kernel, j * n_kernel + i + 1)
-            axes.imshow(kernel[:, :, j, i], cmap="gray", vmin=0, vmax=1)
-            axes.set_xticks([]); axes.set_yticks([])
-            axes.set_title(f"{i}_{j}", fontsize=8)
-    return figure
+    n_kernel, n_channel = min(32, kernel.shape[3]), min(3, kernel.shape[2])
+    pairs = [(i, j) for j in range(n_channel) for i in range(n_kernel)]
+    return show_images([kernel[:, :, j, i] for i, j in pairs], [f"{i}_{j}" for i, j in pairs],
+                       f"{target.name}의 커널 (층 전체로 정규화한 밝기)", cmap="gray", figsize=(20, n_channel + 0.6),
+                       columns=n_kernel, vmin=0, vmax=1)
 
 
-def rgb_kernels(model, layer=0, floor: float = 0.05) -> np.ndarray:
-    """A first layer's kernels as RGB pictures (out, h, w, 3) in [0, 1]: grey 0.5 is a weight of 0.
+def rgb_kernels(model, layer=0) -> np.ndarray:
+    """A first layer's kernels as RGB pictures (out, h, w, 3) in [0, 1], grey 0.5 being a weight of 0.
 
-    Each kernel is scaled by its own largest |weight| (0.5 ± 0.5), so a weak kernel's pattern
-    shows as clearly as a strong one's; kernels whose norm is below ``floor`` × the strongest
-    kernel's norm detect next to nothing and stay flat grey.
-
-    Example:
-        >>> from helpers.models import cifar10_cnn
-        >>> rgb_kernels(cifar10_cnn()).shape
-        (32, 3, 3, 3)
+    Each kernel is scaled by its own largest |weight|, so a weak kernel's pattern shows as clearly
+    as a strong one's; a kernel whose norm is below 5 % of the strongest's stays flat grey.
     """
     target, kernel = _kernel(model, layer)
     if kernel.shape[2] != 3:
-        raise ValueError(f"layer {target.name!r} takes {kernel.shape[2]} input channels, not RGB: "
-                         "only a first convolution's kernels can be drawn as colour pictures")
+        raise ValueError(f"{target.name} 층의 입력은 {kernel.shape[2]}채널이라 RGB로 그릴 수 없습니다: 첫 컨볼루션층을 고르세요.")
     kernels = np.moveaxis(kernel, 3, 0).astype(np.float32)
     norms = np.sqrt((kernels ** 2).sum(axis=(1, 2, 3)))
-    largest = np.abs(kernels).max(axis=(1, 2, 3))
-    strong = norms >= floor * norms.max() if norms.max() > 0 else np.zeros(len(kernels), bool)
-    scale = np.where(strong, largest, 1.0)[:, None, None, None]
-    return np.where(strong[:, None, None, None], 0.5 + 0.5 * kernels / scale, 0.5)
+    strong = (norms > 0) & (norms >= 0.05 * norms.max())
+    largest = np.where(strong, np.abs(kernels).max(axis=(1, 2, 3)), 1.0)[:, None, None, None]
+    return np.where(strong[:, None, None, None], 0.5 + 0.5 * kernels / largest, 0.5)
 
 
-def plot_rgb_kernels(model, layer=0, n_columns: int = 8, title: str | None = None):
-    """:func:`rgb_kernels` as a grid of colour pictures titled with each kernel's number.
-
-    Example:
-        >>> from helpers.models import cifar10_cnn
-        >>> figure = plot_rgb_kernels(cifar10_cnn())
-        >>> len(figure.axes), figure.axes[5].get_title()
-        (32, '5')
-    """
-    target = get_layer(model, layer)
+def plot_rgb_kernels(model, layer=0):
+    """:func:`rgb_kernels` drawn 8 to a row, each titled with its number."""
     pictures = rgb_kernels(model, layer)
-    n_rows = -(-len(pictures) // n_columns)
-    figure = plt.figure(figsize=(1.3 * n_columns, 1.45 * n_rows + 0.4))
-    figure.suptitle(title or f"Kernels of {target.name} as RGB pictures (grey = 0)")
-    for i, picture in enumerate(pictures):
-        axes = figure.add_subplot(n_rows, n_columns, i + 1)
-        axes.imshow(picture, interpolation="nearest", vmin=0, vmax=1)
-        axes.set_xticks([]); axes.set_yticks([])
-        axes.set_title(str(i), fontsize=9)
-    return figure
-
-
-def plot_feature_maps(maps, channels=None, n_columns: int = 16, title: str | None = None,
-                      figsize=None):
-    """The book's feature-map grid: map ``i`` in grey with the title ``map{i}`` (lines 73–80).
-
-    ``maps`` is one image's maps (h, w, channels); ``channels`` which ones to draw
-    (default all), 16 to a row as in the book's 2×16 figure.
-
-    Example:
-        >>> figure = plot_feature_maps(np.random.rand(30, 30, 32))
-        >>> len(figure.axes), figure.axes[31].get_title()
-        (32, 'map31')
-    """
-    maps = np.asarray(maps)
-    if maps.ndim != 3:
-        raise ValueError(f"plot_feature_maps needs one image's maps (h, w, channels), got shape {maps.shape}; "
-                         "for a batch pass maps[k]")
-    channels = list(range(maps.shape[2])) if channels is None else list(channels)
-    bad = [c for c in channels if not 0 <= c < maps.shape[2]]
-    if bad or not channels:
-        raise ValueError(f"channels {bad or channels} do not exist: these maps have channels 0…{maps.shape[2] - 1}")
-    n_columns = min(n_columns, len(channels))
-    n_rows = -(-len(channels) // n_columns)
-    figure = plt.figure(figsize=figsize or (20, 1.5 * n_rows))
-    if title:
-        figure.suptitle(title)
-    for position, channel in enumerate(channels):
-        axes = figure.add_subplot(n_rows, n_columns, position + 1)
-        axes.imshow(maps[:, :, channel], cmap="gray")
-        axes.set_xticks([]); axes.set_yticks([])
-        axes.set_title(f"map{channel}", fontsize=9)
-    return figure
+    return show_images(list(pictures), [str(i) for i in range(len(pictures))],
+                       f"{get_layer(model, layer).name}의 커널을 RGB 영상으로 (회색 = 0)", columns=8, vmin=0, vmax=1)
 
 
 def plot_all_layers(model, image, n_maps: int = 8, title: str | None = None, *, layers=None, picture=None):
-    """One image's feature maps at several layers (default: every conv and pooling layer), a row each.
+    """One image's first ``n_maps`` feature maps at several layers (default: every layer with maps), a row each.
 
-    The first column is the image (``picture`` if given: what to show when ``image`` is a
-    preprocessed network input); each row shows the first ``n_maps`` maps and is labelled
-    with the layer and its map size, so the shrinking 30→28→14→12→10→5 of the CIFAR-10 CNN,
-    or MobileNetV2's 112→28→7 while channels grow 96→192→1280, is visible at a glance.
-
-    Example:
-        >>> from helpers.models import cifar10_cnn
-        >>> figure = plot_all_layers(cifar10_cnn(), np.zeros((32, 32, 3)), n_maps=4)
-        >>> len(figure.axes)
-        30
+    Each row starts with the image (or ``picture``: what to show when ``image`` is a preprocessed
+    network input) and is labelled with its layer and map size (height×width×channels).
     """
-    indices = map_layers(model) if layers is None else [model.layers.index(get_layer(model, l)) for l in layers]
-    if not indices:
-        raise ValueError("this model has no conv or pooling layers to show")
-    outputs = run(partial_model(model, indices), np.asarray(image, np.float32)[None])
-    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    indices = map_layers(model, layers)
     shown = np.clip(image, 0, 1) if picture is None else picture
-    n_columns = n_maps + 1
-    figure = plt.figure(figsize=(1.6 * n_columns, 1.7 * len(indices)))
-    figure.suptitle(title or "Feature maps of every conv / pooling layer")
-    for row, (index, maps) in enumerate(zip(indices, outputs)):
-        maps = np.asarray(maps)[0]
+    images, titles, labels = [], [], []
+    for row, (index, maps) in enumerate(zip(indices, feature_maps(model, indices, image))):
+        count = min(n_maps, maps.shape[2])
+        images += [shown] + [maps[:, :, c] for c in range(count)] + [None] * (n_maps - count)
+        titles += ["입력"] + [f"map{c}" for c in range(n_maps)] if row == 0 else [None] * (n_maps + 1)
         layer = model.layers[index]
-        name = f"{index}: {type(layer).__name__}" if _is_sequential(model) else layer.name
-        axes = figure.add_subplot(len(indices), n_columns, row * n_columns + 1)
-        axes.imshow(shown)
-        axes.set_xticks([]); axes.set_yticks([])
-        axes.set_ylabel(f"{name}\n{maps.shape[0]}×{maps.shape[1]}×{maps.shape[2]}",
-                        fontsize=9, rotation=0, ha="right", va="center")
-        for column in range(min(n_maps, maps.shape[2])):
-            axes = figure.add_subplot(len(indices), n_columns, row * n_columns + column + 2)
-            axes.imshow(maps[:, :, column], cmap="gray")
-            axes.set_xticks([]); axes.set_yticks([])
-            if row == 0:
-                axes.set_title(f"map{column}", fontsize=9)
-    figure.tight_layout()
-    return figure
-
-
-def _is_sequential(model) -> bool:
-    import keras
-
-    return isinstance(model, keras.Sequential)
+        name = f"{index}: {type(layer).__name__}" if isinstance(model, keras.Sequential) else layer.name
+        labels.append(f"{name}\n{maps.shape[0]}×{maps.shape[1]}×{maps.shape[2]}")
+    return show_images(images, titles, title or "층마다 특징 맵", cmap="gray",
+                       figsize=(1.6 * (n_maps + 1), 1.7 * len(indices)), columns=n_maps + 1, row_labels=labels)

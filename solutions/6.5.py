@@ -1,7 +1,8 @@
 """직접 해 보기 해답: 6.5 컨볼루션 신경망의 시각화 (notebooks/6.5-visualization.ipynb).
 
-``answer`` makes the right answer, ``wrong`` a common mistake; tests/test_exercises.py feeds both
-through helpers._course.exercises.check.
+``answer`` makes the right answer, ``wrong`` the most common mistake and ``wrongs`` more typical
+mistakes; tests/test_exercises.py and tests/test_exercises_6_5.py feed them through
+helpers._course.exercises.check.
 """
 
 import functools
@@ -26,8 +27,8 @@ def _mobilenet_map_shape():
 
 
 @functools.lru_cache(maxsize=1)
-def _dog_photo_cams():
-    # 6.5-4: dog.jpg의 1위 부류와 'mountain bike'의 Grad-CAM, 사진 크기로
+def _dog_photo_peaks():
+    # 6.5-4: dog.jpg의 1위 부류(개)와 'mountain bike'의 Grad-CAM 최댓값 (x, y), 사진 크기와 224×224에서
     import numpy as np
 
     from helpers import imagenet
@@ -39,21 +40,87 @@ def _dog_photo_cams():
     x = imagenet.model_input(photo)
     bike = imagenet.labels().index("mountain bike, all-terrain bike, off-roader")
     peaks = {}
-    for name, class_index in (("top1", None), ("bike", bike)):
-        heatmap, _, _ = grad_cam(mobilenet, x, layer="out_relu", class_index=class_index, size=photo.shape[:2])
+    for name, class_index, size in (("top1", None, photo.shape[:2]), ("bike", bike, photo.shape[:2]),
+                                    ("top1 at 224", None, None)):
+        heatmap, _, _ = grad_cam(mobilenet, x, layer="out_relu", class_index=class_index, size=size)
         y, x_ = np.unravel_index(heatmap.argmax(), heatmap.shape)   # (행, 열) = (y, x)
         peaks[name] = (int(x_), int(y))
     return peaks
 
 
+@functools.lru_cache(maxsize=1)
+def _confused_airplanes():
+    # 6.5-5: 6-4 체크포인트 모델이 테스트 영상 앞 1,000장에서 틀린 비행기 영상들, 가장 확신한 것부터
+    import numpy as np
+
+    from helpers.data import CIFAR10_CLASSES, load_cifar10
+    from helpers.models import cifar10_cnn
+    from helpers._course.saved import load_checkpoint
+
+    cnn = cifar10_cnn()
+    load_checkpoint("6-4", cnn)
+    (_, _), (x_test, y_test) = load_cifar10()
+    p = cnn.predict(x_test[:1000].astype(np.float32) / 255.0, verbose=0)
+    predicted, truth = p.argmax(axis=1), y_test[:1000].ravel()
+    wrong = np.flatnonzero((truth == 0) & (predicted != 0))
+    order = wrong[np.argsort(-p[wrong, predicted[wrong]])]
+    first = order[0]
+    return {"predicted": CIFAR10_CLASSES[predicted[first]],
+            "second": CIFAR10_CLASSES[int(np.argsort(p[first])[-2])],
+            "next": [CIFAR10_CLASSES[predicted[k]] for k in order[1:] if predicted[k] != predicted[first]]}
+
+
 SOLUTIONS = {
     # 6.5-1: (3·3·3 + 1)·32 = 896 for layer 0, plus (3·3·32 + 1)·32 = 9,248 for layer 1: 10,144
-    "6.5-1": {"answer": lambda: _partial_model_parameters(1), "wrong": lambda: 9248},
+    "6.5-1": {"answer": lambda: _partial_model_parameters(1), "wrong": lambda: 9248,
+              # layer 0 only; both layers without their biases; the kernel weights of layer 1 only; a string
+              "wrongs": lambda: [896, 10080, 9216, "10144"]},
     # 6.5-2: each of kernel 17's three columns is nearly one colour, and the colour changes from left to
     # right (a vertical edge); kernel 8 changes from top to bottom instead (a horizontal structure)
-    "6.5-2": {"answer": lambda: 17, "wrong": lambda: 8},
+    "6.5-2": {"answer": lambda: 17, "wrong": lambda: 8,
+              # 32 kernels are numbered 0…31; a kernel that is (almost) all zeros; a colour blob, not an edge
+              "wrongs": lambda: [32, _flat_kernel(), _least_directional_kernel()]},
     # 6.5-3: out_relu is the input shrunk 32 times (224 → 7), so 160 → 5; 1280 channels whatever the input
-    "6.5-3": {"answer": _mobilenet_map_shape, "wrong": lambda: (7, 7, 1280)},
-    # 6.5-4: the bicycle's evidence lies on its frame, right of the dog; the top-1 class's peak lies on the dog
-    "6.5-4": {"answer": lambda: _dog_photo_cams()["bike"], "wrong": lambda: _dog_photo_cams()["top1"]},
+    "6.5-3": {"answer": _mobilenet_map_shape, "wrong": lambda: (7, 7, 1280),
+              # channels first; only the first two numbers; the channels scaled with the input too
+              "wrongs": lambda: [(1280, 5, 5), (5, 5), (5, 5, 914), (10, 10, 1280)]},
+    # 6.5-4: the top-1 class (a dog breed) has its evidence on the dog, left of and below the photo's centre
+    "6.5-4": {"answer": lambda: _dog_photo_peaks()["top1"], "wrong": lambda: (384, 288),
+              # (y, x) swapped; the bicycle's peak; the peak read off the 224×224 heat-map
+              "wrongs": lambda: [_dog_photo_peaks()["top1"][::-1], _dog_photo_peaks()["bike"],
+                                 _dog_photo_peaks()["top1 at 224"]]},
+    # 6.5-5: the model's evidence for 'ship' lies on the fuselage seen head-on or on a seaplane's floats
+    "6.5-5": {"answer": lambda: _confused_airplanes()["predicted"], "wrong": lambda: "airplane",
+              # the model's second choice; the class of another confused airplane; a plausible flying thing
+              "wrongs": lambda: [_confused_airplanes()["second"], *_confused_airplanes()["next"][:1], "bird"]},
 }
+
+
+def _flat_kernel():
+    # 6.5-2's wrong answer: the first Conv1 kernel whose norm is below 5 % of the strongest (grey in the figure)
+    import numpy as np
+
+    from helpers._course.tflite import weights_path
+
+    with np.load(weights_path()) as stored:
+        norms = np.sqrt((stored["Conv1/0"] ** 2).sum(axis=(0, 1, 2)))
+    return int(np.flatnonzero(norms < 0.05 * norms.max())[0])
+
+
+def _least_directional_kernel():
+    # 6.5-2's wrong answer: a strong kernel whose grey levels change least along rows and columns (a blob)
+    import numpy as np
+
+    from helpers._course.tflite import weights_path
+
+    with np.load(weights_path()) as stored:
+        kernels = stored["Conv1/0"]
+    norms = np.sqrt((kernels ** 2).sum(axis=(0, 1, 2)))
+    best, score = None, None
+    for k in np.flatnonzero(norms >= 0.05 * norms.max()):
+        grey = kernels[:, :, :, k].sum(axis=2)
+        grey = grey - grey.mean()
+        directional = max(3 * (grey.mean(axis=a) ** 2).sum() / (grey ** 2).sum() for a in (0, 1))
+        if score is None or directional < score:
+            best, score = int(k), directional
+    return best

@@ -1,5 +1,5 @@
-"""helpers.imagenet on the real TFLite file: the converted Keras MobileNetV2 against the LiteRT
-interpreter, layer by layer and photo by photo; wrong files; the conversion cache.
+"""helpers.imagenet and helpers._course.tflite on the real TFLite file: the converted Keras MobileNetV2
+against the LiteRT interpreter, layer by layer and photo by photo; wrong files; the conversion cache.
 
 The model is converted once per test run into a temporary cache (module fixture).  Every test
 needs the offline assets (``pretrained/`` and ``images/`` beside ``CH6_DATA_DIR``) and skips
@@ -14,10 +14,30 @@ import numpy as np
 import pytest
 
 from helpers import imagenet
-from helpers._course import config, downloads
+from helpers._course import config, downloads, tflite
 
 PHOTOS = ("cat.png", "grace_hopper.png", "bird.png", "dragonfly.png", "hot_dog.jpg")
 STEP = 1 / 256                     # the TFLite output's quantisation step (uint8, scale 1/256)
+DOG_CLASSES = range(151, 269)      # ImageNet classes 151 (Chihuahua) … 268 (Mexican hairless)
+
+
+def keras_probabilities(photo, model):
+    return np.asarray(model.predict_on_batch(imagenet.model_input(photo)[None]))[0]
+
+
+def tflite_probabilities(photo):
+    """The interpreter's 1000 class probabilities (the int8 original; quantised in steps of 1/256)."""
+    opened = tflite.interpreter()
+    source, target = opened.get_input_details()[0], opened.get_output_details()[0]
+    opened.set_tensor(source["index"], imagenet.resize(photo)[None])   # uint8; the file's scale does /127.5 − 1
+    opened.invoke()
+    scale, zero_point = target["quantization"]
+    return ((opened.get_tensor(target["index"])[0].astype(np.float32) - zero_point) * scale)[1:]
+
+
+def top_k(scores, k):
+    names = imagenet.labels()
+    return [(names[i], float(scores[i])) for i in np.argsort(-np.asarray(scores), kind="stable")[:k]]
 
 
 def _assets():
@@ -44,14 +64,15 @@ def test_labels_drop_the_background_line_and_dogs_are_151_to_268(converted):
     names = imagenet.labels()
     assert len(names) == 1000 and "background" not in names
     assert names[285] == "Egyptian cat" and names[652] == "military uniform"
-    assert names[imagenet.DOG_CLASSES[0]] == "Chihuahua" and names[imagenet.DOG_CLASSES[-1]] == "Mexican hairless"
+    assert names[DOG_CLASSES[0]] == "Chihuahua" and names[DOG_CLASSES[-1]] == "Mexican hairless"
     assert names[150] == "sea lion" and names[269].startswith("timber wolf")   # the neighbours are not dogs
 
 
 def test_the_converted_weights_are_the_dequantised_tflite_constants(converted):
-    weights = imagenet.convert(downloads.fetch(imagenet.MODEL_FILE))
-    assert len(weights) == 105                           # 52 conv/depthwise + 52 batch norms + the classifier
-    opened = imagenet.interpreter()
+    with np.load(tflite.weights_path()) as stored:
+        layers = {name.split("/")[0] for name in stored.files}
+    assert len(layers) == 105                            # 52 conv/depthwise + 52 batch norms + the classifier
+    opened = tflite.interpreter()
     by_name = {t["name"].split(";")[0]: t for t in opened.get_tensor_details()}
     first = by_name["MobileNetV2/Conv2d_0_0/Conv2D"]
     q = opened.get_tensor(first["index"])                  # [O, H, W, I] int8, one scale per output channel
@@ -73,7 +94,7 @@ def test_each_keras_layer_reproduces_the_interpreter_s_layer_to_one_quantisation
     a public constructor option meant for debugging; the library modules do not use it."""
     from ai_edge_litert.interpreter import Interpreter
 
-    opened = Interpreter(model_path=str(downloads.fetch(imagenet.MODEL_FILE)), experimental_preserve_all_tensors=True)
+    opened = Interpreter(model_path=str(downloads.fetch(tflite.MODEL_FILE)), experimental_preserve_all_tensors=True)
     opened.allocate_tensors()
     opened.set_tensor(opened.get_input_details()[0]["index"], imagenet.resize(converted.images / "cat.png")[None])
     opened.invoke()
@@ -111,11 +132,11 @@ def test_keras_ranks_the_classes_as_the_interpreter_does(converted, photo):
     apart (it is quantised in steps of 1/256: below 2 steps apart two classes count as tied);
     every class the interpreter gives ≥ 0.01 is in Keras' top 5.  The top-1 probability may differ
     by the int8 activations' rounding: measured up to 0.064 (hot_dog.jpg), so 0.08 here."""
-    keras_p = imagenet.probabilities(converted.images / photo, converted.model)
-    tflite_p = imagenet.tflite_probabilities(converted.images / photo)
+    keras_p = keras_probabilities(converted.images / photo, converted.model)
+    tflite_p = tflite_probabilities(converted.images / photo)
     names = imagenet.labels()
     keras_top = [name for name, _ in imagenet.classify(converted.images / photo, converted.model, k=5)]
-    tflite_top = imagenet.top_k(tflite_p, 5)
+    tflite_top = top_k(tflite_p, 5)
     assert keras_top[0] == tflite_top[0][0]
     assert abs(keras_p.max() - tflite_p.max()) <= 0.08
     for i, (first, p_first) in enumerate(tflite_top):
@@ -134,7 +155,7 @@ def test_the_named_photos_get_their_known_labels(converted):
 
 
 def test_dog_jpg_has_a_dog_among_the_top5(converted):
-    dogs = {imagenet.labels()[i] for i in imagenet.DOG_CLASSES}
+    dogs = {imagenet.labels()[i] for i in DOG_CLASSES}
     top5 = imagenet.classify(downloads.fetch("dog.jpg"), converted.model)
     assert len(top5) == 5 and any(name in dogs for name, _ in top5), top5
     assert all(0 <= p <= 1 for _, p in top5) and [p for _, p in top5] == sorted((p for _, p in top5), reverse=True)
@@ -150,14 +171,15 @@ def test_photos_are_read_as_rgb_and_prepared_as_keras_does(converted):
     np.testing.assert_allclose(x, preprocess_input(imagenet.resize(photo).astype(np.float32)))
     assert x.min() >= -1 and x.max() <= 1
     assert np.array_equal(imagenet.load_photo(photo.astype(np.float32)), photo)   # img_to_array's floats
-    with pytest.raises(ValueError, match="RGB array"):
+    with pytest.raises(ValueError, match="RGB 배열"):
         imagenet.load_photo(np.zeros((4, 4)))
 
 
-def test_top_k_orders_by_probability_and_keeps_ties_in_class_order(converted):
-    p = np.zeros(1000)
-    p[[7, 3, 500]] = [0.2, 0.2, 0.6]
-    assert [name for name, _ in imagenet.top_k(p, 3)] == [imagenet.labels()[i] for i in (500, 3, 7)]
+def test_classify_orders_by_probability(converted):
+    p = keras_probabilities(converted.images / "cat.png", converted.model)
+    top = imagenet.classify(converted.images / "cat.png", converted.model, k=3)
+    assert [name for name, _ in top] == [imagenet.labels()[i] for i in np.argsort(-p)[:3]]
+    assert np.allclose([q for _, q in top], np.sort(p)[::-1][:3])
 
 
 def test_the_model_can_be_tapped_for_kernels_and_feature_maps(converted):
@@ -177,26 +199,17 @@ def test_bases_for_transfer_learning_share_the_weights(converted):
     assert base.output.shape == (None, 7, 7, 1280)
     np.testing.assert_array_equal(base.get_layer("block_16_project").get_weights()[0],
                                   converted.model.get_layer("block_16_project").get_weights()[0])
-    logits = imagenet.mobilenet_v2(classifier_activation=None)
-    x = imagenet.model_input(converted.images / "cat.png")[None]
-    np.testing.assert_allclose(np.asarray(keras_softmax(logits(x))), np.asarray(converted.model(x)), atol=1e-5)
-
-
-def keras_softmax(x):
-    import keras
-
-    return keras.ops.softmax(x, axis=-1)
 
 
 def test_the_second_call_loads_the_cache_without_converting(converted, monkeypatch):
-    cached = imagenet.weights_path()
+    cached = tflite.weights_path()
     assert cached.parent == converted.cache / "converted" and cached.is_file()
     stamp = cached.stat().st_mtime_ns
 
     def refuse(path):
         raise AssertionError("converted again although the cache exists")
 
-    monkeypatch.setattr(imagenet, "convert", refuse)
+    monkeypatch.setattr(tflite, "_convert", refuse)
     start = time.perf_counter()
     again = imagenet.mobilenet_v2()
     cached_seconds = time.perf_counter() - start
@@ -210,26 +223,17 @@ def test_the_second_call_loads_the_cache_without_converting(converted, monkeypat
 def test_a_wrong_tflite_file_gets_a_clear_error_and_no_cache_entry(converted, tmp_path, env, bad):
     folder = tmp_path / "pretrained"
     folder.mkdir()
-    target = folder / imagenet.MODEL_FILE
+    target = folder / tflite.MODEL_FILE
     if bad == "corrupt":
-        target.write_bytes(downloads.fetch(imagenet.MODEL_FILE).read_bytes()[:100_000])
+        target.write_bytes(downloads.fetch(tflite.MODEL_FILE).read_bytes()[:100_000])
     else:
         shutil.copy(converted.pretrained / "mobilenet_v1_0.5_160_quant.tflite", target)
     env(CH6_CACHE_DIR=tmp_path / "cache", CH6_PRETRAINED_DIR=folder)
     with pytest.raises(downloads.DownloadError) as error:
         imagenet.mobilenet_v2()
     message = str(error.value)
-    assert f"is not the expected {imagenet.MODEL_FILE}" in message and "Delete it" in message
+    assert f"is not the expected {tflite.MODEL_FILE}" in message and "Delete it" in message
     assert str(target) in message
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.npz"))
     with pytest.raises(downloads.DownloadError, match="is not the expected"):
-        imagenet.tflite_probabilities(converted.images / "cat.png")
-
-
-def test_convert_refuses_a_file_that_is_not_this_network(converted, tmp_path):
-    with pytest.raises(imagenet.ModelFileError, match="is not the Keras MobileNetV2"):
-        imagenet.convert(converted.pretrained / "mobilenet_v1_0.5_160_quant.tflite")
-    garbage = tmp_path / "garbage.tflite"
-    garbage.write_bytes(b"not a model" * 100)
-    with pytest.raises(imagenet.ModelFileError, match="cannot be read as a TFLite model"):
-        imagenet.convert(garbage)
+        tflite.interpreter()

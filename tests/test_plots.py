@@ -64,3 +64,18 @@ def test_show_images_and_boxplot():
     assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["Without Dropout", "With Dropout"]
     with pytest.raises(ValueError, match="2 score lists but 1 labels"):
         plots.boxplot([[1], [2]], ["x"])
+
+
+def test_show_images_lays_out_a_grid_with_empty_cells_and_row_labels():
+    session.use_korean_font()
+    images = [np.full((4, 4), float(k)) for k in range(5)]
+    figure = plots.show_images(images[:2] + [None] + images[2:], titles=["0", "1", None, "2", "3", "4"],
+                               columns=3, row_labels=["첫 행", "둘째 행"], cmap="gray", vmin=0, vmax=10)
+    assert len(figure.axes) == 5                                   # the empty cell has no axes
+    positions = [a.get_subplotspec().num1 for a in figure.axes]
+    assert positions == [0, 1, 3, 4, 5]                            # row after row, 3 to a row
+    assert [a.get_ylabel() for a in figure.axes] == ["첫 행", "", "둘째 행", "", ""]
+    image = figure.axes[3].get_images()[0]
+    assert image.get_clim() == (0, 10) and image.get_cmap().name == "gray" and image.get_array()[0, 0] == 3
+    with pytest.raises(ValueError, match="2 rows but 1 row labels"):
+        plots.show_images(images, columns=3, row_labels=["x"])

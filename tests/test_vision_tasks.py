@@ -59,7 +59,7 @@ def dog(yolo):
 def test_dog_jpg_the_three_answers_agree(dog):
     img, labels, boxes, class_map = dog
     top = [imagenet.labels().index(label) for label, _ in labels]
-    assert len(labels) == 5 and any(i in imagenet.DOG_CLASSES for i in top), labels    # measured: malamute 26 %
+    assert len(labels) == 5 and any(151 <= i <= 268 for i in top), labels    # measured: malamute 26 %
     dogs = [box for box in boxes if box["label"] == "dog"]
     assert len(dogs) == 1 and dogs[0]["confidence"] > 0.85                          # measured: 94.0 %
     x, y, w, h = dogs[0]["box"]

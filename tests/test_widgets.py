@@ -1,9 +1,23 @@
-"""helpers.widgets: the explorer's drawing and its callbacks, driven without a browser."""
+"""helpers.widgets.feature_map_explorer: its drawings and callbacks, driven without a browser.
 
+The same tests pass with ipywidgets 8 and with Colab's ipywidgets 7.7.1 (see CONTRIBUTING: run them
+with ipywidgets 7.7.1 first on PYTHONPATH)."""
+
+import base64
+
+import keras
 import numpy as np
 import pytest
+from keras import layers
 
 from helpers import vis, widgets
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _korean_titles():
+    from helpers._course import session
+
+    session.use_korean_font()
 
 
 @pytest.fixture(scope="module")
@@ -15,109 +29,91 @@ def _maps_shown(figure):
     return [a for a in figure.axes if a.get_title().startswith("map")]
 
 
-def test_layer_options_are_the_conv_and_pooling_layers(small_cnn):
-    assert widgets.layer_options(small_cnn) == [
-        ("0: Conv2D 14×14×4", 0), ("1: MaxPooling2D 7×7×4", 1), ("3: Conv2D 5×5×6", 3)]
-
-
-def test_explorer_figure_shows_the_chosen_maps(small_cnn, images):
-    figure = widgets.explorer_figure(small_cnn, images, 2, 3, (1, 4), class_names=["a", "b", "c"],
-                                     labels=np.array([[0], [1], [2], [0]]))
+def test_the_explorer_offers_the_layers_with_maps_and_draws_the_chosen_ones(small_cnn, images):
+    box = widgets.feature_map_explorer(small_cnn, images, ["a", "b", "c", "d"], image_index=2, layer=3)
+    assert [index for _, index in box.controls["layer"].options] == [0, 1, 3]
+    assert box.controls["channels"].value == (0, 5) and box.controls["channels"].max == 5
+    shown = _maps_shown(box.figure)
+    assert [a.get_title() for a in shown] == [f"map{c}" for c in range(6)]
     maps = vis.feature_maps(small_cnn, 3, images[2])
-    shown = _maps_shown(figure)
-    assert [a.get_title() for a in shown] == ["map1", "map2", "map3", "map4"]
-    assert np.allclose(shown[0].get_images()[0].get_array(), maps[:, :, 1], atol=1e-5)
-    assert figure.texts[0].get_text().startswith("image 2 (c) — feature maps 1…4 of layer 3")
-    clipped = widgets.explorer_figure(small_cnn, images, 0, 0, (2, 99))
-    assert [a.get_title() for a in _maps_shown(clipped)] == ["map2", "map3"]
+    assert np.allclose(shown[4].get_images()[0].get_array(), maps[:, :, 4], atol=1e-5)
+    assert box.figure.texts[0].get_text().startswith("영상 2 (c) — 층 3: ")
+    assert np.array_equal(box.figure.axes[0].get_images()[0].get_array(), images[2])
 
 
-def test_explorer_figure_errors_speak_to_the_student(small_cnn, images):
-    with pytest.raises(ValueError, match="0…3"):
-        widgets.explorer_figure(small_cnn, images, 4, 0)
-    with pytest.raises(ValueError, match="no feature maps"):
-        widgets.explorer_figure(small_cnn, images, 0, 5)        # Dense layer
-    with pytest.raises(ValueError, match="no layer named"):
-        widgets.explorer_figure(small_cnn, images, 0, "conv2d_999")
-
-
-def test_cache_avoids_running_the_model_again(small_cnn, images, monkeypatch):
+def test_moving_a_control_redraws_and_the_maps_are_computed_once_per_image(small_cnn, images, monkeypatch):
     calls = []
-    real_run = vis.run
-    monkeypatch.setattr(vis, "run", lambda *a: calls.append(1) or real_run(*a))
-    cache = {}
-    widgets.explorer_figure(small_cnn, images, 1, 0, (0, 3), cache=cache)
-    widgets.explorer_figure(small_cnn, images, 1, 3, (0, 3), cache=cache)
-    assert len(calls) == 1 and set(cache[1]) == {0, 1, 3}
-
-
-def test_static_explorer_redraws_when_the_controls_change(small_cnn, images, monkeypatch):
-    draws = []
-    real = widgets.explorer_figure
-    monkeypatch.setattr(widgets, "explorer_figure", lambda *a, **k: draws.append(a[2:5]) or real(*a, **k))
-    box = widgets.feature_map_explorer(small_cnn, images, image_index=1, layer=0, channels=(0, 3), live=False)
+    real = vis.feature_maps
+    monkeypatch.setattr(vis, "feature_maps", lambda *a: calls.append(a[1]) or real(*a))
+    box = widgets.feature_map_explorer(small_cnn, images, image_index=1, layer=0)
     first = box.figure
-    assert draws == [(1, 0, (0, 3))]
     box.controls["image"].value = 3
-    assert box.figure is not first
-    assert box.figure.texts[0].get_text().startswith("image 3")
-    before = _maps_shown(first)[0].get_images()[0].get_array()
-    after = _maps_shown(box.figure)[0].get_images()[0].get_array()
+    assert box.figure is not first and box.figure.texts[0].get_text().startswith("영상 3")
+    before, after = (_maps_shown(f)[0].get_images()[0].get_array() for f in (first, box.figure))
     assert not np.allclose(before, after)
+    box.controls["layer"].value = 1
+    box.controls["image"].value = 1
+    assert calls == [[0, 1, 3], [0, 1, 3]]                    # images 1 and 3, each once for every layer
 
 
-def test_layer_change_resets_the_channel_slider_and_draws_once(small_cnn, images, monkeypatch):
-    box = widgets.feature_map_explorer(small_cnn, images, layer=3, channels=(2, 5), live=False)
-    assert box.controls["channels"].max == 5
+def test_a_layer_change_clamps_the_channel_range_and_draws_once(small_cnn, images, monkeypatch):
+    box = widgets.feature_map_explorer(small_cnn, images, layer=3)
+    box.controls["channels"].value = (2, 5)
     draws = []
-    real = widgets.explorer_figure
-    monkeypatch.setattr(widgets, "explorer_figure", lambda *a, **k: draws.append(a[2:5]) or real(*a, **k))
-    box.controls["layer"].value = 0                            # 4 maps: the range is clamped to 2…3
+    real = widgets.show_images
+    monkeypatch.setattr(widgets, "show_images", lambda *a, **k: draws.append(1) or real(*a, **k))
+    box.controls["layer"].value = 0                            # 4 maps: the range becomes 2…3
     assert box.controls["channels"].max == 3 and box.controls["channels"].value == (2, 3)
-    assert draws == [(1, 0, (2, 3))]
+    assert len(draws) == 1
     assert [a.get_title() for a in _maps_shown(box.figure)] == ["map2", "map3"]
     box.controls["channels"].value = (0, 1)
     assert [a.get_title() for a in _maps_shown(box.figure)] == ["map0", "map1"]
 
 
-def test_live_explorer_displays_the_widget_with_a_static_fallback(small_cnn, images, monkeypatch):
+def test_at_most_64_maps_are_drawn_at_once():
+    model = keras.Sequential([keras.Input(shape=(8, 8, 3)), layers.Conv2D(70, (3, 3))])
+    box = widgets.feature_map_explorer(model, np.zeros((1, 8, 8, 3), np.float32))
+    box.controls["channels"].value = (3, 69)
+    assert [a.get_title() for a in _maps_shown(box.figure)] == [f"map{c}" for c in range(3, 67)]
+    assert box.figure.texts[0].get_text().endswith("특징 맵 3…66")
+
+
+def test_in_a_kernel_the_widget_shows_with_a_picture_for_viewers_without_widgets(small_cnn, images, monkeypatch):
     import IPython.display
 
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
-    box = widgets.feature_map_explorer(small_cnn, images, live=True)
-    bundles = [a[0] for a, k in shown if k.get("raw")]
-    assert len(bundles) == 1
-    bundle = bundles[0]
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
-    import base64
-
+    monkeypatch.setattr(widgets, "_in_kernel", lambda: True)
+    box = widgets.feature_map_explorer(small_cnn, images)
+    (bundle,) = [a[0] for a, k in shown if k.get("raw")]
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view == {"version_major": 2, "version_minor": 0, "model_id": box.model_id}
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    figures = [a[0] for a, k in shown if not k.get("raw")]
+    assert figures == [box.figure]                             # the first drawing, into the Output widget
+    box.controls["image"].value = 3                            # a slider moves: the new drawing goes there too
+    assert [a[0] for a, k in shown if not k.get("raw")] == [figures[0], box.figure] and box.figure is not figures[0]
 
 
-def test_explorer_rejects_a_layer_without_maps(small_cnn, images):
-    with pytest.raises(ValueError, match="no feature maps"):
-        widgets.feature_map_explorer(small_cnn, images, layer=4, live=False)
+def test_the_explorer_refuses_layers_without_maps(small_cnn, images):
+    with pytest.raises(ValueError, match="특징 맵이 아닙니다"):
+        widgets.feature_map_explorer(small_cnn, images, layer=4)                  # Flatten
+    with pytest.raises(ValueError, match="보여 주는 층"):
+        widgets.feature_map_explorer(small_cnn, images, layer=3, layers=[0, 1])
+    with pytest.raises(ValueError, match="'conv2d_999'라는 층이 없습니다"):
+        widgets.feature_map_explorer(small_cnn, images, layers=["conv2d_999"])
 
 
-def test_functional_models_offer_their_named_layers(small_cnn, images):
-    import keras
-
+def test_a_functional_model_with_pictures_for_its_inputs(small_cnn, images):
     functional = keras.Model(small_cnn.inputs, small_cnn.outputs)
     conv, pool = small_cnn.layers[0].name, small_cnn.layers[1].name
-    assert widgets.layer_options(functional) == [
-        (f"1: {conv} 14×14×4", 1), (f"2: {pool} 7×7×4", 2), (f"4: {small_cnn.layers[3].name} 5×5×6", 4)]
-    assert widgets.layer_options(functional, [pool]) == [(f"2: {pool} 7×7×4", 2)]
-    with pytest.raises(ValueError, match="no feature maps"):
-        widgets.layer_options(functional, [small_cnn.layers[-1].name])
     pictures = np.zeros((4, 9, 9, 3), np.uint8)
-    figure = widgets.explorer_figure(functional, images, 1, pool, (0, 1), layers=[conv, pool], pictures=pictures)
-    assert np.array_equal(figure.axes[0].get_images()[0].get_array(), pictures[1])
-    with pytest.raises(ValueError, match="no feature maps to show here"):
-        widgets.explorer_figure(functional, images, 1, small_cnn.layers[3].name, layers=[conv, pool])
+    box = widgets.feature_map_explorer(functional, images * 2 - 1, layers=[conv, pool], pictures=pictures)
+    assert [label for label, _ in box.controls["layer"].options] == [f"1: {conv} 14×14×4", f"2: {pool} 7×7×4"]
+    assert np.array_equal(box.figure.axes[0].get_images()[0].get_array(), pictures[0])
 
 
-def test_the_explorer_builds_on_the_imagenet_mobilenet():
+def test_the_explorer_on_the_imagenet_mobilenet():
     from helpers import imagenet
     from helpers._course import config, downloads
 
@@ -126,17 +122,62 @@ def test_the_explorer_builds_on_the_imagenet_mobilenet():
                     "this test needs its pretrained/ sibling")
     model = imagenet.mobilenet_v2()
     paths = [downloads.fetch(name) for name in ("dog.jpg", "eagle.jpg")]
-    inputs = np.stack([imagenet.model_input(path) for path in paths])
     pictures = [imagenet.resize(path) for path in paths]
-    names = list(imagenet.LAYERS.values())
-    box = widgets.feature_map_explorer(model, inputs, labels=[0, 1], class_names=[p.name for p in paths],
-                                       layers=names, pictures=pictures, live=False)
-    assert [label.split(" ")[1] for label, _ in box.controls["layer"].options] == names
-    assert box.figure.texts[0].get_text().startswith("image 1 (eagle.jpg) — feature maps 0…15 of layer 1 (Conv1, 112×112×32)")
+    box = widgets.feature_map_explorer(model, np.stack([imagenet.model_input(path) for path in paths]),
+                                       [p.name for p in paths], image_index=1, layers=list(imagenet.LAYERS.values()),
+                                       pictures=pictures)
+    assert [label.split(" ")[1] for label, _ in box.controls["layer"].options] == list(imagenet.LAYERS.values())
+    assert box.figure.texts[0].get_text() == "영상 1 (eagle.jpg) — 층 1: Conv1 112×112×32의 특징 맵 0…15"
     box.controls["layer"].value = model.layers.index(model.get_layer("out_relu"))
-    assert box.controls["channels"].max == 1279
-    assert "(out_relu, 7×7×1280)" in box.figure.texts[0].get_text()
+    assert box.controls["channels"].max == 1279 and "out_relu 7×7×1280" in box.figure.texts[0].get_text()
     shown = _maps_shown(box.figure)[3].get_images()[0].get_array()
-    assert np.allclose(shown, vis.feature_maps(model, "out_relu", inputs[1])[:, :, 3], atol=1e-4)
+    x = imagenet.model_input(paths[1])
+    assert np.allclose(shown, vis.feature_maps(model, "out_relu", x)[:, :, 3], atol=1e-4)
     box.controls["image"].value = 0
     assert np.array_equal(box.figure.axes[0].get_images()[0].get_array(), pictures[0])
+
+
+def test_a_front_end_moving_the_slider_redraws_in_a_real_kernel():
+    """The path a browser takes: the kernel opens the widgets, the front end sends a comm 'update' for
+    the image slider, the kernel draws again into the Output widget (ipywidgets 7.7.1 and 8 alike)."""
+    import queue
+
+    from jupyter_client.manager import start_new_kernel
+
+    from helpers._course import config
+
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(config.REPO_ROOT),
+                                       env=config.child_environment(CH6_QUICK="1", MPLBACKEND=None))
+
+    def replies(msg_id):
+        found = []
+        while True:
+            try:
+                message = client.get_iopub_msg(timeout=120)
+            except queue.Empty:
+                raise AssertionError(f"the kernel did not answer {msg_id} within 120 s; got {found}") from None
+            found.append(message)
+            if (message["parent_header"].get("msg_id") == msg_id and message["msg_type"] == "status"
+                    and message["content"]["execution_state"] == "idle"):
+                return found
+
+    try:
+        opened = replies(client.execute(
+            "import keras, numpy as np\nfrom helpers import widgets\n"
+            "model = keras.Sequential([keras.Input(shape=(8, 8, 3)), keras.layers.Conv2D(2, (3, 3))])\n"
+            "box = widgets.feature_map_explorer(model, np.random.rand(3, 8, 8, 3), ['a', 'b', 'c'])"))
+        assert not [m["content"] for m in opened if m["msg_type"] == "error"]
+        states = {m["content"]["comm_id"]: m["content"]["data"]["state"] for m in opened if m["msg_type"] == "comm_open"}
+        slider = next(i for i, s in states.items() if s.get("_model_name") == "IntSliderModel")
+        shown = [m["content"]["data"] for m in opened if m["msg_type"] == "display_data"]
+        assert any("application/vnd.jupyter.widget-view+json" in data and "image/png" in data for data in shown)
+        request = client.session.msg("comm_msg", {"comm_id": slider, "data": {
+            "method": "update", "state": {"value": 2}, "buffer_paths": []}})
+        client.shell_channel.send(request)
+        redrawn = replies(request["header"]["msg_id"])
+        assert [m for m in redrawn if m["msg_type"] == "display_data" and "image/png" in m["content"]["data"]]
+        title = replies(client.execute("print(box.figure.texts[0].get_text())"))
+        assert any(m["msg_type"] == "stream" and m["content"]["text"].startswith("영상 2 (c)") for m in title)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

@@ -34,7 +34,7 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"                      # the notebook on show
 PLOTTING = re.compile(r"\b(plt\.show|plot_history|show_images|boxplot)\(")
 # Figures worth a look in every run: 그림 6-18's three panels, Grad-CAM on photos (screenshots kept).
-SHOWCASE = re.compile(r"\b(three_tasks|plot_overlay|plot_grad_cam)\(")
+SHOWCASE = re.compile(r"\b(three_tasks|overlay_heatmap|plot_grad_cam)\(")
 
 PROMPTS_JS = """(panel) => {
   const root = document.querySelector(panel);
