@@ -6,26 +6,27 @@ import shutil
 import pytest
 
 from helpers import darknet
-from helpers._course import config, downloads
+from helpers._course import downloads
 
 
 @pytest.fixture
-def offline(offline_data, env, tmp_path):
-    """The offline darknet folder, with an empty private cache so nothing leaks between tests."""
-    folder = config.asset_dir("darknet")
-    if folder is None or not (folder / "yolo-fastest-1.1-xl.weights").is_file():
-        pytest.skip(f"no Yolo-Fastest weights in {folder} (CH6_DATA_DIR must point at the offline assets)")
-    env(CH6_CACHE_DIR=str(tmp_path / "cache"), CH6_DARKNET_DIR=str(folder))
+def offline(needs, env, tmp_path):
+    """The folder of the darknet files (offline assets or `make download`), with an empty private download folder
+    so nothing leaks between tests."""
+    needs("coco.names", "yolov3.cfg", "yolo-fastest-1.1.cfg", "yolo-fastest-1.1.weights", "yolo-fastest-1.1-xl.cfg",
+          "yolo-fastest-1.1-xl.weights")
+    folder = downloads.fetch("coco.names").parent
+    env(CH6_DOWNLOAD_DIR=str(tmp_path / "cache"), CH6_DARKNET_DIR=str(folder))
     return folder
 
 
 @pytest.fixture
 def no_downloads(monkeypatch):
     """Fail the test if anything tries to download."""
-    def refuse(urls, dest, *args, **kwargs):
-        raise AssertionError(f"tried to download {dest}")
+    def refuse(url, *args, **kwargs):
+        raise AssertionError(f"tried to download {url}")
 
-    monkeypatch.setattr(downloads, "download_file", refuse)
+    monkeypatch.setattr(downloads, "_stream", refuse)
 
 
 # --------------------------------------------------------------------------- files by name
@@ -54,7 +55,7 @@ def test_every_model_file_is_one_registry_entry(offline, no_downloads):
 
 
 def test_unregistered_and_not_downloaded_files_say_why(offline, no_downloads):
-    with pytest.raises(darknet.ModelUnavailableError, match=r"'voc\.names' is not a file the course downloads") as info:
+    with pytest.raises(darknet.ModelUnavailableError, match=r"'voc\.names'은\(는\) 이 과정이 내려받는 파일이 아닙니다") as info:
         darknet.darknet_file("voc.names")
     assert info.value.cause == "not registered"
     with pytest.raises(darknet.ModelUnavailableError, match=r"yolov3\.weights is not in .*downloading is off") as info:
@@ -129,17 +130,19 @@ def test_choose_model_download_failure_names_each_source(offline, monkeypatch, t
     model, notice = darknet.choose_model("yolov3", download=True)
     assert model.name == darknet.FALLBACK_MODEL
     assert f"yolov3.weights 파일을 내려받지 못했습니다:\n    {gone.as_uri()}: URLError: " in notice
-    assert f"{wrong.as_uri()}: ValueError: SHA-256 is " in notice and "expected 523e4e69e1d0" in notice
+    assert f"{wrong.as_uri()}: WrongFileError: " in notice and "expected 523e4e69e1d0" in notice
     assert not (tmp_path / "cache" / "darknet" / "yolov3.weights").exists()
 
 
-def test_download_errors_carry_each_sources_failure_as_data(tmp_path):
+def test_download_errors_carry_each_sources_failure_as_data(tmp_path, env, monkeypatch):
     gone = tmp_path / "gone.bin"
-    with pytest.raises(downloads.DownloadError, match=r"could not download x\.bin from any of 1 source") as info:
-        downloads.download_file([gone.as_uri()], tmp_path / "x.bin", progress=False)
+    env(CH6_DOWNLOAD_DIR=str(tmp_path / "cache"), CH6_DARKNET_DIR=str(tmp_path / "empty"))
+    monkeypatch.setitem(downloads.REGISTRY, "coco.names", downloads.REGISTRY["coco.names"]._replace(sources=(gone.as_uri(),)))
+    with pytest.raises(downloads.DownloadError, match=r"could not download coco\.names from any of 1 source") as info:
+        downloads.fetch("coco.names", progress=False)
     (source, what), = info.value.failures
     assert source == gone.as_uri() and what.startswith("URLError: ") and "No such file" in what
-    assert list(tmp_path.iterdir()) == []
+    assert not (tmp_path / "cache" / "darknet").exists() or not list((tmp_path / "cache" / "darknet").iterdir())
 
 
 def test_choose_model_damaged_weights_say_what_is_wrong(offline, env, tmp_path):
@@ -151,15 +154,15 @@ def test_choose_model_damaged_weights_say_what_is_wrong(offline, env, tmp_path):
 
 
 def test_choose_model_raises_when_even_the_fallback_cannot_be_had(env, tmp_path, monkeypatch):
-    env(CH6_DARKNET_DIR=str(tmp_path / "empty"), CH6_CACHE_DIR=str(tmp_path / "cache"))
+    env(CH6_DARKNET_DIR=str(tmp_path / "empty"), CH6_DOWNLOAD_DIR=str(tmp_path / "cache"))
 
-    def offline(urls, dest, *args, **kwargs):
-        raise downloads.DownloadError(f"could not download {dest.name}", failures=[(urls[0], "URLError: offline")])
+    def offline(url, *args, **kwargs):
+        raise OSError("offline")
 
-    monkeypatch.setattr(downloads, "download_file", offline)
+    monkeypatch.setattr(downloads, "_stream", offline)
     with pytest.raises(darknet.ModelUnavailableError, match=r"could not download yolo-fastest-1\.1-xl\.cfg") as info:
         darknet.choose_model(darknet.FALLBACK_MODEL, download=False)
-    assert info.value.cause == "download failed" and info.value.failures[0][1] == "URLError: offline"
+    assert info.value.cause == "download failed" and info.value.failures[0][1] == "OSError: offline"
 
 
 # --------------------------------------------------------------------------- cfg and weight checks

@@ -14,10 +14,9 @@ from helpers._course import config
 
 
 @pytest.fixture(scope="module")
-def fastest():
+def fastest(needs):
     """Yolo-Fastest 1.1-XL (real COCO weights) read as the book reads YOLOv3, and the class names."""
-    if config.asset_dir("darknet") is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline datasets folder (make test sets it)")
+    needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", "dog.jpg", "person.jpg", "horses.jpg")
     model = darknet.resolve_model("yolo-fastest-1.1-xl", download=False)
     darknet.check_darknet_files(model.cfg, model.weights, model.names)
     return cv2.dnn.readNet(str(model.weights), str(model.cfg)), darknet.load_classes(model.names)
@@ -194,7 +193,7 @@ def test_read_net_refuses_what_opencv_would_read_wrongly(fastest, tmp_path):
 
 
 def test_missing_image_names_the_file_and_the_images_there(fastest):
-    folder = config.asset_dir("darknet")
+    folder = darknet.darknet_file("dog.jpg").parent
     with pytest.raises(FileNotFoundError, match=r"yolo_test\.jpg does not exist.*Images in that folder: dog\.jpg"):
         detection.load_image(folder / "yolo_test.jpg")
 

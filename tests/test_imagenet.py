@@ -2,8 +2,8 @@
 interpreter, layer by layer and photo by photo; wrong files; the conversion cache.
 
 The model is converted once per test run into a temporary cache (module fixture).  Every test
-needs the offline assets (``pretrained/`` and ``images/`` beside ``CH6_DATA_DIR``) and skips
-with a reason without them.
+needs the TFLite file and the photos (offline assets or `make download`) and skips with a reason
+without them.
 """
 
 import shutil
@@ -14,24 +14,21 @@ import numpy as np
 import pytest
 
 from helpers import imagenet
-from helpers._course import config, downloads
+from helpers._course import downloads
 
 PHOTOS = ("cat.png", "grace_hopper.png", "bird.png", "dragonfly.png", "hot_dog.jpg")
 STEP = 1 / 256                     # the TFLite output's quantisation step (uint8, scale 1/256)
 
 
-def _assets():
-    images, pretrained = config.asset_dir("images"), config.asset_dir("pretrained")
-    if config.data_dir() is None or images is None or pretrained is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
-                    "these tests need its pretrained/ and images/ siblings")
-    return SimpleNamespace(images=images, pretrained=pretrained)
+def _assets(needs):
+    needs(*PHOTOS, "dog.jpg", imagenet.MODEL_FILE, imagenet.LABELS_FILE)
+    return SimpleNamespace(images=downloads.fetch("cat.png").parent, pretrained=downloads.fetch(imagenet.MODEL_FILE).parent)
 
 
 @pytest.fixture(scope="module")
-def converted(tmp_path_factory):
+def converted(tmp_path_factory, needs):
     """The ImageNet MobileNetV2, converted once into a temporary cache; the conversion's time."""
-    assets = _assets()
+    assets = _assets(needs)
     cache = tmp_path_factory.mktemp("cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CH6_CACHE_DIR", str(cache))

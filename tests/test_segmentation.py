@@ -1,8 +1,8 @@
 """helpers.segmentation: DeepLab v3 (PASCAL VOC) through the LiteRT interpreter on the real file and
 photos; class shares, colours, overlay and legend; missing and wrong model files.
 
-The photos and the model come from the offline assets beside ``CH6_DATA_DIR``; without them the
-tests skip with a reason.
+The photos and the model come from the offline assets or `make download`; without them the tests skip
+with a reason.
 """
 
 import shutil
@@ -12,16 +12,14 @@ import pytest
 from PIL import Image
 
 from helpers import segmentation
-from helpers._course import config, downloads
+from helpers._course import downloads
 
 
 @pytest.fixture(scope="module")
-def images():
-    folder = config.asset_dir("images")
-    if config.data_dir() is None or folder is None or config.asset_dir("pretrained") is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
-                    "these tests need its pretrained/ and images/ siblings")
-    return folder
+def images(needs):
+    needs("bird_segmentation.png", "bird_segmentation_mask.png", "dog.jpg", segmentation.MODEL_FILE,
+          segmentation.LABELS_FILE, "tf2_mobilenet_v2_1.0_224_ptq.tflite")
+    return downloads.fetch("bird_segmentation.png").parent
 
 
 @pytest.fixture(scope="module")

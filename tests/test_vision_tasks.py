@@ -2,8 +2,8 @@
 notebook's YOLO, DeepLab v3); the answers as data, the figure's panels, photos by name, and
 missing or wrong model files named by the panel they were for.
 
-Needs the offline assets (``darknet/``, ``pretrained/``, ``images/`` beside ``CH6_DATA_DIR``);
-skips with a reason without them.  MobileNetV2 is converted once into a temporary cache.
+Needs the model files and photos (offline assets or `make download`); skips with a reason without
+them.  MobileNetV2 is converted once into a temporary cache.
 """
 
 import shutil
@@ -18,11 +18,10 @@ PRETRAINED = (imagenet.MODEL_FILE, imagenet.LABELS_FILE, segmentation.MODEL_FILE
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
+def cache(tmp_path_factory, needs):
     """A temporary cache for the whole module (the converted MobileNetV2 goes there)."""
-    if config.data_dir() is None or None in (config.asset_dir(k) for k in ("darknet", "pretrained", "images")):
-        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
-                    "these tests need its darknet/, pretrained/ and images/ siblings")
+    needs(*PRETRAINED, "yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", "dog.jpg", "cat.png",
+          "horses.jpg", "tf2_mobilenet_v2_1.0_224_ptq.tflite")
     folder = tmp_path_factory.mktemp("cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CH6_CACHE_DIR", str(folder))
@@ -94,11 +93,11 @@ def test_describe_prints_the_three_answers(dog, capsys):
 def test_photos_by_name_and_by_path(cache, tmp_path):
     names = vision_tasks.photo_names()
     assert names[:7] == list(darknet.SAMPLE_IMAGES) and "cat.png" in names and "bird_segmentation_mask.png" not in names
-    assert vision_tasks.photo_path("cat.png") == config.asset_dir("images") / "cat.png"
+    assert vision_tasks.photo_path("cat.png") == downloads.fetch("cat.png")
     assert vision_tasks.photo_path("horses.jpg") == darknet.darknet_file("horses.jpg")
     korean = tmp_path / "사진" / "고양이.png"
     korean.parent.mkdir()
-    shutil.copy(config.asset_dir("images") / "cat.png", korean)
+    shutil.copy(downloads.fetch("cat.png"), korean)
     assert vision_tasks.photo_path(korean) == korean
     with pytest.raises(FileNotFoundError, match=r"no photo 'yolo_test\.jpg'.*known by name \(dog\.jpg, person\.jpg"):
         vision_tasks.photo_path("yolo_test.jpg")

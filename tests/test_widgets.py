@@ -117,13 +117,11 @@ def test_functional_models_offer_their_named_layers(small_cnn, images):
         widgets.explorer_figure(functional, images, 1, small_cnn.layers[3].name, layers=[conv, pool])
 
 
+@pytest.mark.needs("tf2_mobilenet_v2_1.0_224_ptq.tflite", "dog.jpg", "eagle.jpg")
 def test_the_explorer_builds_on_the_imagenet_mobilenet():
     from helpers import imagenet
-    from helpers._course import config, downloads
+    from helpers._course import downloads
 
-    if config.asset_dir("pretrained") is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
-                    "this test needs its pretrained/ sibling")
     model = imagenet.mobilenet_v2()
     paths = [downloads.fetch(name) for name in ("dog.jpg", "eagle.jpg")]
     inputs = np.stack([imagenet.model_input(path) for path in paths])
