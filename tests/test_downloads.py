@@ -242,3 +242,24 @@ def test_every_file_the_course_opens_is_registered_or_shipped():
                if name not in downloads.REGISTRY and name not in shipped | data_sets and name not in MADE_HERE}
     assert not unknown, f"register these in helpers/_course/downloads.py (or make them): {unknown}"
     assert not set(MADE_HERE) - set(used), f"no longer used: {sorted(set(MADE_HERE) - set(used))}"
+
+
+# What the tests open by name through the course's loaders but make (or refuse) themselves.
+TESTS_MAKE = {"labels.txt": "registered by the test", "voc.names": "the test checks an unregistered name is refused",
+              "yolo_test.jpg": "the test checks a missing photo is named"}
+
+
+def test_every_file_a_test_opens_by_name_is_registered():
+    """Names the tests pass to fetch, needs, darknet_file … or join to an asset folder are registry entries."""
+    import re
+
+    call = re.compile(rf"(?:fetch|needs|darknet_file|verify|photo_path|three_tasks)"
+                      rf"\([^)]*?\"([\w.-]+\.(?:{_SUFFIXES}))\""
+                      rf"|(?:images|pretrained|offline|asset_dir\([^)]*\)) / \"([\w.-]+\.(?:{_SUFFIXES}))\"")
+    used = {}
+    for path in sorted((config.REPO_ROOT / "tests").rglob("*.py")):
+        for match in call.finditer(path.read_text(encoding="utf-8")):
+            used.setdefault(match.group(1) or match.group(2), path.name)
+    assert {"cat.png", "dog.jpg", "mobilenet_v1_0.5_160_quant.tflite"} <= set(used)   # the scan works
+    unknown = {n: w for n, w in used.items() if n not in downloads.REGISTRY and n not in TESTS_MAKE}
+    assert not unknown, f"register these in helpers/_course/downloads.py, or make them in the test: {unknown}"

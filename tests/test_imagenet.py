@@ -21,7 +21,7 @@ STEP = 1 / 256                     # the TFLite output's quantisation step (uint
 
 
 def _assets(needs):
-    needs(*PHOTOS, "dog.jpg", imagenet.MODEL_FILE, imagenet.LABELS_FILE)
+    needs(*PHOTOS, "dog.jpg", imagenet.MODEL_FILE, imagenet.LABELS_FILE, "mobilenet_v1_0.5_160_quant.tflite")
     return SimpleNamespace(images=downloads.fetch("cat.png").parent, pretrained=downloads.fetch(imagenet.MODEL_FILE).parent)
 
 
@@ -211,8 +211,8 @@ def test_a_wrong_tflite_file_gets_a_clear_error_and_no_cache_entry(converted, tm
     if bad == "corrupt":
         target.write_bytes(downloads.fetch(imagenet.MODEL_FILE).read_bytes()[:100_000])
     else:
-        shutil.copy(converted.pretrained / "mobilenet_v1_0.5_160_quant.tflite", target)
-    env(CH6_CACHE_DIR=tmp_path / "cache", CH6_PRETRAINED_DIR=folder)
+        shutil.copy(downloads.fetch("mobilenet_v1_0.5_160_quant.tflite"), target)
+    env(CH6_CACHE_DIR=tmp_path / "cache", CH6_DOWNLOAD_DIR=tmp_path / "cache", CH6_PRETRAINED_DIR=folder)
     with pytest.raises(downloads.DownloadError) as error:
         imagenet.mobilenet_v2()
     message = str(error.value)
@@ -225,7 +225,7 @@ def test_a_wrong_tflite_file_gets_a_clear_error_and_no_cache_entry(converted, tm
 
 def test_convert_refuses_a_file_that_is_not_this_network(converted, tmp_path):
     with pytest.raises(imagenet.ModelFileError, match="is not the Keras MobileNetV2"):
-        imagenet.convert(converted.pretrained / "mobilenet_v1_0.5_160_quant.tflite")
+        imagenet.convert(downloads.fetch("mobilenet_v1_0.5_160_quant.tflite"))
     garbage = tmp_path / "garbage.tflite"
     garbage.write_bytes(b"not a model" * 100)
     with pytest.raises(imagenet.ModelFileError, match="cannot be read as a TFLite model"):

@@ -113,7 +113,7 @@ def test_a_wrong_model_file_gets_a_clear_error(images, tmp_path, env):
     folder.mkdir()
     shutil.copy(downloads.fetch("tf2_mobilenet_v2_1.0_224_ptq.tflite"), folder / segmentation.MODEL_FILE)
     shutil.copy(downloads.fetch(segmentation.LABELS_FILE), folder / segmentation.LABELS_FILE)
-    env(CH6_PRETRAINED_DIR=folder, CH6_CACHE_DIR=tmp_path / "cache")
+    env(CH6_PRETRAINED_DIR=folder, CH6_CACHE_DIR=tmp_path / "cache", CH6_DOWNLOAD_DIR=tmp_path / "cache")
     with pytest.raises(downloads.DownloadError) as error:
         segmentation.segment(images / "bird_segmentation.png")
     assert f"is not the expected {segmentation.MODEL_FILE}" in str(error.value) and "Delete it" in str(error.value)
@@ -125,7 +125,7 @@ def test_a_missing_model_file_says_where_to_put_it(images, tmp_path, env, monkey
     entry = downloads.REGISTRY[segmentation.MODEL_FILE]
     nowhere = (tmp_path / "no-server" / segmentation.MODEL_FILE).as_uri()     # a source that fails at once
     monkeypatch.setitem(downloads.REGISTRY, segmentation.MODEL_FILE, entry._replace(sources=(nowhere,)))
-    env(CH6_PRETRAINED_DIR=folder, CH6_CACHE_DIR=tmp_path / "cache")
+    env(CH6_PRETRAINED_DIR=folder, CH6_CACHE_DIR=tmp_path / "cache", CH6_DOWNLOAD_DIR=tmp_path / "cache")
     with pytest.raises(downloads.DownloadError) as error:
         segmentation.segment(np.zeros((10, 10, 3), np.uint8))
     message = str(error.value)

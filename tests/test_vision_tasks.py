@@ -124,7 +124,7 @@ def _pretrained(tmp_path, monkeypatch, env, files):
     for name in PRETRAINED:
         nowhere = (tmp_path / "no-server" / name).as_uri()
         monkeypatch.setitem(downloads.REGISTRY, name, downloads.REGISTRY[name]._replace(sources=(nowhere,)))
-    env(CH6_PRETRAINED_DIR=folder)
+    env(CH6_PRETRAINED_DIR=folder, CH6_DOWNLOAD_DIR=tmp_path / "downloads")
     return folder
 
 
@@ -136,7 +136,7 @@ def test_a_missing_segmentation_model_names_its_panel(yolo, tmp_path, monkeypatc
     message = str(error.value)
     assert message.startswith("그림 6-18 (c) 분할 (DeepLab v3, PASCAL VOC): ")
     assert f"could not download {segmentation.MODEL_FILE}" in message and f"put the file in {folder}" in message
-    assert error.value.failures and not any(config.cache_dir().rglob("*.tflite"))
+    assert error.value.failures and not any(config.download_dir().rglob("*.tflite"))
 
 
 def test_a_wrong_segmentation_model_names_its_panel(yolo, tmp_path, monkeypatch, env):

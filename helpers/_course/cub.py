@@ -95,7 +95,7 @@ def download_notice(*, quick: bool = False) -> str:
     """
     size = downloads.REGISTRY[CUB_ARCHIVE].size
     text = (f"CUB-200-2011이 없어 공식 압축 파일 {CUB_ARCHIVE}({size / 1e9:.2f} GB)를 처음 한 번 내려받습니다"
-            f" → {config.cache_dir() / 'cub'}")
+            f" → {config.download_dir() / 'cub'}")
     return text + (f" (빠른 모드: 그중 {len(QUICK_CLASSES)}부류만 준비)" if quick else "")
 
 

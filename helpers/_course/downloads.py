@@ -102,6 +102,9 @@ REGISTRY: dict[str, _Entry] = {
     "deeplabv3_mnv2_pascal_quant.tflite": _coral(
         "pretrained", "deeplabv3_mnv2_pascal_quant.tflite",
         "350af47fd346ea6d74b58833a351f583ba860e9806ec5bd292ff8d8f1f249398", 2_193_224),
+    "mobilenet_v1_0.5_160_quant.tflite": _coral(   # another network: the tests' wrong model file
+        "pretrained", "mobilenet_v1_0.5_160_quant.tflite",
+        "3cc6d2ca460abd2e0f699a6d0d2550c6b61c6e3b0e27a3616e384ea74cb86f43", 1_392_846),
     "pascal_voc_segmentation_labels.txt": _coral(
         "pretrained", "pascal_voc_segmentation_labels.txt",
         "7337a2b06728385fb3e1106416c67bfddf69628598b1f2f0db6a63cd63fb6b1e", 263),
