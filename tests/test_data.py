@@ -96,7 +96,7 @@ def test_the_offline_assets_are_known_copies(needs):
     from helpers._course import config
 
     if config.data_dir() is None:
-        pytest.skip("needs the offline assets: set CH6_DATA_DIR to their datasets folder")
+        pytest.skip("only with the offline assets: set CH6_DATA_DIR to their datasets folder")
     needs("mnist", "cifar10")
     assert datasets.label("cifar10", 10000, 2000) == "CIFAR-10 10000/2000 (JPEG q≈75 copy, subset)"
     assert datasets.label("mnist", 60000, 10000) == "MNIST 60000/10000 (lossless copy)"

@@ -184,7 +184,7 @@ def test_the_offline_assets_match_the_registry():
             downloads.verify(name, folder / name)
             checked.append(name)
     if not checked:
-        pytest.skip("no offline assets: set CH6_DATA_DIR to the offline assets' datasets folder")
+        pytest.skip("only with the offline assets: set CH6_DATA_DIR to their datasets folder")
     assert "dog.jpg" in checked and "hot_dog.jpg" in checked
 
 
