@@ -41,6 +41,7 @@ class DarknetModel(NamedTuple):
     """The three files of a darknet model (a record; the functions here do the work).
 
     Example:
+        >>> needs("yolo-fastest-1.1.cfg", "yolo-fastest-1.1.weights", "coco.names")
         >>> model = resolve_model("yolo-fastest-1.1")
         >>> model.cfg.name, model.weights.name, model.names.name
         ('yolo-fastest-1.1.cfg', 'yolo-fastest-1.1.weights', 'coco.names')
@@ -60,6 +61,7 @@ def darknet_file(filename: str, *, download: bool = True, max_bytes: int | None 
     Raises :class:`ModelUnavailableError` with the cause as data.
 
     Example:
+        >>> needs("coco.names")
         >>> darknet_file("coco.names").name
         'coco.names'
         >>> try:
@@ -92,6 +94,7 @@ def resolve_model(name_or_path=None, *, download: bool = True, max_bytes: int | 
     names ``coco.names`` beside it (else the registered one).
 
     Example:
+        >>> needs("yolo-fastest-1.1.cfg", "yolo-fastest-1.1.weights", "coco.names")
         >>> resolve_model("yolo-fastest-1.1").weights.name
         'yolo-fastest-1.1.weights'
     """
@@ -137,6 +140,7 @@ def choose_model(name=None, *, download: bool = True) -> tuple[DarknetModel, str
     notebook's quick mode) nothing bigger than :data:`BIG_DOWNLOAD` (50 MB) is fetched.
 
     Example:
+        >>> needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names")
         >>> model, notice = choose_model("yolov9", download=False)
         >>> print(notice)   # doctest: +ELLIPSIS
         ⚠ yolov9 모델을 쓸 수 없습니다 — 등록된 모델 이름(yolov3, ...)도, 있는 .cfg 파일의 경로도 아닙니다.
@@ -165,6 +169,7 @@ def sample_images(*, download: bool = True) -> list[Path]:
     """The darknet sample images that are available (dog.jpg first).
 
     Example:
+        >>> needs("dog.jpg", "person.jpg", "horses.jpg")
         >>> [path.name for path in sample_images()][:3]
         ['dog.jpg', 'person.jpg', 'horses.jpg']
     """
@@ -179,6 +184,7 @@ def load_classes(names) -> list[str]:
     """The class names, one per line (the book's lines 04–06).
 
     Example:
+        >>> needs("coco.names")
         >>> classes = load_classes(darknet_file("coco.names"))
         >>> len(classes), classes[16]
         (80, 'dog')
@@ -195,6 +201,7 @@ def parse_cfg(cfg) -> list[dict]:
     """A darknet cfg as a list of sections: ``[{"type": "net", ...}, {"type": "convolutional", ...}]``.
 
     Example:
+        >>> needs("yolov3.cfg")
         >>> [s["type"] for s in parse_cfg(darknet_file("yolov3.cfg"))][:2]
         ['net', 'convolutional']
     """
@@ -220,6 +227,7 @@ def darknet_param_count(cfg) -> int | None:
     """How many float32 numbers the weights file of this cfg holds (None for unknown layer types).
 
     Example:
+        >>> needs("yolov3.cfg")
         >>> darknet_param_count(darknet_file("yolov3.cfg"))
         62001757
     """
@@ -258,6 +266,7 @@ def check_darknet_files(cfg, weights, names=None) -> dict:
     the cfg's ``classes=``.  Returns ``{"params", "bytes", "classes"}``.
 
     Example:
+        >>> needs("yolo-fastest-1.1.cfg", "yolo-fastest-1.1.weights", "coco.names")
         >>> model = resolve_model("yolo-fastest-1.1")
         >>> check_darknet_files(model.cfg, model.weights, model.names)
         {'params': 346062, 'bytes': 1384268, 'classes': 80}
@@ -313,6 +322,7 @@ def output_scales(cfg_or_net, size: int = 448) -> list[dict]:
     the (rows, 85) matrix it returns.
 
     Example:
+        >>> needs("yolov3.cfg")
         >>> [s["grid"] for s in output_scales(darknet_file("yolov3.cfg"), 448)]
         [(14, 14), (28, 28), (56, 56)]
     """

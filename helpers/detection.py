@@ -60,6 +60,7 @@ def load_image(path):
     cannot open a path with non-ASCII characters on Windows (a Korean user name in ``~/.cache``).
 
     Example:
+        >>> needs("dog.jpg")
         >>> from helpers.darknet import darknet_file
         >>> load_image(darknet_file("dog.jpg")).shape
         (576, 768, 3)
@@ -92,6 +93,7 @@ def read_net(weights, cfg):
     without complaint.
 
     Example:
+        >>> needs("yolo-fastest-1.1.cfg", "yolo-fastest-1.1.weights", "coco.names")
         >>> from helpers import darknet
         >>> model = darknet.resolve_model("yolo-fastest-1.1")
         >>> read_net(model.weights, model.cfg).getUnconnectedOutLayersNames()
@@ -130,6 +132,7 @@ def forward(net, img, size: int = 448):
     """Run the network on one image (book lines 11, 17–18); return ``(outputs, seconds)``.
 
     Example:
+        >>> needs("yolo-fastest-1.1.cfg", "yolo-fastest-1.1.weights", "coco.names", "dog.jpg")
         >>> from helpers import darknet
         >>> model = darknet.resolve_model("yolo-fastest-1.1")
         >>> net = read_net(model.weights, model.cfg)
@@ -207,6 +210,7 @@ def detect(net, img, classes, *, conf_threshold: float = 0.5, nms_threshold: flo
     ``outputs`` reuses the result of an earlier :func:`forward` (sliders redraw without a new pass).
 
     Example:
+        >>> needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", "dog.jpg")
         >>> from helpers import darknet
         >>> model = darknet.resolve_model("yolo-fastest-1.1-xl")
         >>> net = read_net(model.weights, model.cfg)

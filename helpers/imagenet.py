@@ -60,6 +60,7 @@ def interpreter(name: str = MODEL_FILE):
     kept for the session (checked once, reused).
 
     Example:
+        >>> needs("tf2_mobilenet_v2_1.0_224_ptq.tflite", "imagenet_labels.txt")
         >>> interpreter().get_input_details()[0]["shape"].tolist()
         [1, 224, 224, 3]
     """
@@ -112,6 +113,7 @@ def convert(path) -> dict:
     classifier.  Raises :class:`ModelFileError` when the file is not this network.
 
     Example:
+        >>> needs("tf2_mobilenet_v2_1.0_224_ptq.tflite", "imagenet_labels.txt")
         >>> weights = convert(downloads.fetch(MODEL_FILE))
         >>> weights["Conv1"][0].shape, weights["predictions"][0].shape, len(weights)
         ((3, 3, 3, 32), (1280, 1000), 105)
@@ -183,6 +185,7 @@ def weights_path() -> Path:
     :class:`helpers._course.downloads.DownloadError` and nothing is cached.
 
     Example:
+        >>> needs("tf2_mobilenet_v2_1.0_224_ptq.tflite", "imagenet_labels.txt")
         >>> weights_path().name
         'mobilenet_v2_imagenet_5d3137241276e79c.npz'
     """
@@ -207,6 +210,7 @@ def mobilenet_v2(*, include_top: bool = True, input_shape=(SIZE, SIZE, 3), pooli
     norms are identities with the folded biases; keep them in inference mode when fine-tuning.
 
     Example:
+        >>> needs("tf2_mobilenet_v2_1.0_224_ptq.tflite", "imagenet_labels.txt")
         >>> base = mobilenet_v2(include_top=False, input_shape=(224, 224, 3))
         >>> base.output.shape
         (None, 7, 7, 1280)
@@ -227,6 +231,7 @@ def labels() -> list[str]:
     """The 1000 ImageNet class names, in the order of the model's outputs (background dropped).
 
     Example:
+        >>> needs("imagenet_labels.txt")
         >>> names = labels()
         >>> len(names), names[285], names[DOG_CLASSES[0]]
         (1000, 'Egyptian cat', 'Chihuahua')
@@ -242,7 +247,8 @@ def load_photo(photo) -> np.ndarray:
     gives them.
 
     Example:
-        >>> load_photo(config.asset_dir("images") / "cat.png").shape
+        >>> needs("cat.png")
+        >>> load_photo(downloads.fetch("cat.png")).shape
         (341, 512, 3)
     """
     if isinstance(photo, np.ndarray):
@@ -292,7 +298,8 @@ def probabilities(photo, model=None) -> np.ndarray:
     """The Keras model's 1000 class probabilities for one photo (default model: :func:`mobilenet_v2`).
 
     Example:
-        >>> p = probabilities(config.asset_dir("images") / "cat.png")
+        >>> needs("tf2_mobilenet_v2_1.0_224_ptq.tflite", "imagenet_labels.txt", "cat.png")
+        >>> p = probabilities(downloads.fetch("cat.png"))
         >>> p.shape, labels()[int(p.argmax())]
         ((1000,), 'Egyptian cat')
     """
@@ -307,7 +314,8 @@ def tflite_probabilities(photo) -> np.ndarray:
     Its output is quantised in steps of 1/256, so small probabilities may tie.
 
     Example:
-        >>> p = tflite_probabilities(config.asset_dir("images") / "grace_hopper.png")
+        >>> needs("tf2_mobilenet_v2_1.0_224_ptq.tflite", "imagenet_labels.txt", "grace_hopper.png")
+        >>> p = tflite_probabilities(downloads.fetch("grace_hopper.png"))
         >>> labels()[int(p.argmax())]
         'military uniform'
     """
@@ -326,6 +334,7 @@ def top_k(scores, k: int = 5) -> list[tuple[str, float]]:
     Ties keep the lower class index first.
 
     Example:
+        >>> needs("imagenet_labels.txt")
         >>> p = np.zeros(1000); p[[285, 281]] = [0.7, 0.2]
         >>> top_k(p, 2)
         [('Egyptian cat', 0.7), ('tabby, tabby cat', 0.2)]
@@ -342,7 +351,8 @@ def classify(photo, model=None, k: int = 5) -> list[tuple[str, float]]:
     With a model built with ``classifier_activation=None`` the numbers are scores before softmax.
 
     Example:
-        >>> classify(config.asset_dir("images") / "cat.png", k=1)[0][0]
+        >>> needs("tf2_mobilenet_v2_1.0_224_ptq.tflite", "imagenet_labels.txt", "cat.png")
+        >>> classify(downloads.fetch("cat.png"), k=1)[0][0]
         'Egyptian cat'
     """
     return top_k(probabilities(photo, model), k)

@@ -31,6 +31,7 @@ def class_names() -> list[str]:
     The labels file ends with a note about label 255 after a blank line; that is not a class.
 
     Example:
+        >>> needs("deeplabv3_mnv2_pascal_quant.tflite", "pascal_voc_segmentation_labels.txt")
         >>> names = class_names()
         >>> len(names), names[0], names[3], names[12]
         (21, 'background', 'bird', 'dog')
@@ -66,8 +67,8 @@ def segment(photo, resize_back: bool = True) -> np.ndarray:
     513×513 map, grey padding included.
 
     Example:
-        >>> from helpers import config
-        >>> classes = segment(config.asset_dir("images") / "bird_segmentation.png")
+        >>> needs("deeplabv3_mnv2_pascal_quant.tflite", "pascal_voc_segmentation_labels.txt", "bird_segmentation.png")
+        >>> classes = segment(downloads.fetch("bird_segmentation.png"))
         >>> classes.shape, [name for name, share in class_shares(classes)]
         ((513, 513), ['background', 'bird'])
     """
@@ -89,6 +90,7 @@ def class_shares(classes, min_share: float = 0.0) -> list[tuple[str, float]]:
     """The classes present in a class map with their share of the pixels, largest first.
 
     Example:
+        >>> needs("deeplabv3_mnv2_pascal_quant.tflite", "pascal_voc_segmentation_labels.txt")
         >>> class_shares(np.array([[0, 0, 12, 12], [0, 0, 0, 15]]))
         [('background', 0.625), ('dog', 0.25), ('person', 0.125)]
     """
@@ -142,6 +144,7 @@ def legend(classes) -> list[tuple[str, tuple[float, float, float], float]]:
     """``[(name, RGB colour in 0…1, pixel share), …]`` of the non-background classes present.
 
     Example:
+        >>> needs("deeplabv3_mnv2_pascal_quant.tflite", "pascal_voc_segmentation_labels.txt")
         >>> legend(np.array([[0, 12], [12, 15]]))
         [('dog', (0.25098039215686274, 0.0, 0.5019607843137255), 0.5), ('person', (0.7529411764705882, 0.5019607843137255, 0.5019607843137255), 0.25)]
     """
@@ -158,6 +161,7 @@ def plot_segmentation(photo, classes=None, ax=None, title: str | None = None):
     (one panel of a larger figure).
 
     Example:
+        >>> needs("deeplabv3_mnv2_pascal_quant.tflite", "pascal_voc_segmentation_labels.txt")
         >>> figure = plot_segmentation(np.zeros((4, 4, 3), np.uint8), np.full((4, 4), 3, np.uint8))
         >>> [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
         ['bird 100%']

@@ -52,6 +52,7 @@ def photo_names() -> list[str]:
     """The photos :func:`photo_path` knows by name: the darknet samples, then ``images/`` (masks left out).
 
     Example:
+        >>> needs("dog.jpg")
         >>> names = photo_names()
         >>> names[0], "cat.png" in names, any("mask" in name for name in names)
         ('dog.jpg', True, False)
@@ -70,6 +71,7 @@ def photo_path(photo) -> Path:
     the labelled photos' folder (``config.asset_dir("images")``).
 
     Example:
+        >>> needs("dog.jpg", "cat.png")
         >>> photo_path("dog.jpg").name, photo_path("cat.png").parent.name
         ('dog.jpg', 'images')
     """
@@ -116,6 +118,8 @@ def three_tasks(photo, net, classes, *, conf_threshold: float = 0.5, nms_thresho
     :class:`helpers._course.downloads.DownloadError` (or :class:`helpers.imagenet.ModelFileError`) naming the panel.
 
     Example:
+        >>> needs(*darknet.MODELS["yolo-fastest-1.1-xl"], imagenet.MODEL_FILE, imagenet.LABELS_FILE,
+        ...       segmentation.MODEL_FILE, segmentation.LABELS_FILE, "dog.jpg")
         >>> model = darknet.resolve_model("yolo-fastest-1.1-xl")
         >>> net = detection.read_net(model.weights, model.cfg)
         >>> answers = three_tasks("dog.jpg", net, darknet.load_classes(model.names))
@@ -171,6 +175,7 @@ def describe(answers: VisionAnswers) -> str:
     """The three answers as text: the labels with probabilities, the boxes, the classes' pixel shares.
 
     Example:
+        >>> needs(imagenet.LABELS_FILE, segmentation.LABELS_FILE)
         >>> answers = VisionAnswers([("malamute, malemute, Alaskan malamute", 0.264)],
         ...     [{"label": "dog", "confidence": 0.94, "box": [141, 213, 184, 302]}],
         ...     np.array([[0, 0, 12, 12]], np.uint8), (513, 513), (0.5, 0.4), None)

@@ -217,6 +217,7 @@ def detection_explorer(net, classes, images=None, *, size: int = 448, colors=Non
     without widgets, ``box.figure`` the static figure.
 
     Example:
+        >>> needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", "dog.jpg")
         >>> import cv2
         >>> from helpers import darknet
         >>> model = darknet.resolve_model("yolo-fastest-1.1-xl")
