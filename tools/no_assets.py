@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = {"unit tests": ["tests/", "--ignore=tests/test_sections.py"], "doctests": ["--doctest-modules", "helpers"]}
+RUNS = {"unit tests and doctests": ["tests/", "--ignore=tests/test_sections.py", "--doctest-modules", "helpers",
+                                    "--durations=5"]}
 # Skips that are not about a missing file (they say why themselves).
 OTHER_SKIPS = ("the repository is not a git clone", "only with the offline assets")
 
@@ -44,7 +45,7 @@ def main(argv: list[str]) -> int:
     failed, lines = False, []
     for name, arguments in RUNS.items():
         start = time.perf_counter()
-        command = _offline([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *arguments])
+        command = _offline([sys.executable, "-m", "pytest", "-q", "-rfEs", "-p", "no:cacheprovider", *arguments])
         run = subprocess.run(command, cwd=repo, env=environment, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         summary = (run.stdout.strip().splitlines() or ["(no output)"])[-1]
@@ -56,8 +57,10 @@ def main(argv: list[str]) -> int:
                      f"({seconds:.0f} s)")
         if run.returncode != 0 or vague:
             failed = True
-            print(run.stdout[-6000:], run.stderr[-2000:], sep="\n")
+            lines += [f"  {line}" for line in run.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
             lines += [f"  skip without what to do: {line}" for line in vague]
+            if not counts:
+                print(run.stdout[-3000:], run.stderr[-3000:], sep="\n")
     print("without the offline assets (fresh clone of HEAD, empty HOME, no network):", *lines, sep="\n  ")
     if "--keep" in argv:
         print(f"kept: {folder}")
