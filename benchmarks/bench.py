@@ -200,30 +200,26 @@ def bench_inference(n_test: int, repeats: int) -> list[dict]:
 
 def bench_yolo(repeats: int) -> list[dict]:
     """프로그램 6-12's forward pass as the lesson runs it: dog.jpg, pixels × 1/256, 448×448, through
-    the same ``helpers.detection.forward`` (and its ``preprocess``) that the notebook's ``detect`` uses."""
+    the same ``helpers.detection.forward`` that the notebook's ``detect`` uses."""
     import cv2
 
-    from helpers import darknet, detection
+    from helpers import detection
+    from helpers._course import darknet_files
 
-    image = detection.load_image(darknet.darknet_file("dog.jpg"))
+    image = detection.load_image(darknet_files.darknet_file("dog.jpg"))
     size = 448                                   # the book's input size, whatever the cfg says
     rows = []
     for name in YOLO_MODELS:
-        try:
-            model = darknet.resolve_model(name, download=False)
-            darknet.check_darknet_files(model.cfg, model.weights, model.names)
-        except darknet.ModelUnavailableError as error:
-            rows.append({"model": name, "skipped": f"{error.filename} is not on disk (the benchmark downloads nothing)"})
-            continue
-        except (FileNotFoundError, ValueError) as error:     # a missing, truncated or mismatched file
-            rows.append({"model": name, "skipped": str(error)})
+        model = darknet_files.choose_model(name, download=False)     # checked files, or the fallback's
+        if model.name != name:
+            rows.append({"model": name, "skipped": f"not on disk (the benchmark downloads nothing): {model.notice.splitlines()[0]}"})
             continue
         log(f"YOLO {name} at {size}x{size} …")
         net = cv2.dnn.readNet(str(model.weights), str(model.cfg))   # the book's line 13
 
         timing = measure_in_turns({"forward": lambda net=net: detection.forward(net, image, size)}, repeats=max(repeats, 10))["forward"]
         rows.append({"model": name, "input": f"{size}x{size}", "image": "dog.jpg",
-                     "preprocess": "helpers.detection.preprocess: blobFromImage(img, 1/256, (448, 448), swapRB=True)",
+                     "preprocess": "helpers.detection.forward: blobFromImage(img, 1/256, (448, 448), swapRB=True)",
                      "ms_per_forward": 1000 * timing["wall_median"],
                      "cpu_ms_per_forward": 1000 * timing["cpu_median"], "opencv": cv2.__version__,
                      "opencv_threads": cv2.getNumThreads()})

@@ -213,17 +213,16 @@ def detection_explorer(net, classes, images=None, *, size: int = 448, colors=Non
     it displays the widgets (with a JPEG of the first drawing for viewers without widgets);
     elsewhere, or with ``live=False``, it draws one static figure.  Returns the
     ``ipywidgets.VBox``; ``box.controls`` holds the three controls, ``box.result`` the last
-    :class:`helpers.detection.DetectionResult`, ``box.text`` the text under the picture and,
+    :func:`helpers.detection.detect` result, ``box.text`` the text under the picture and,
     without widgets, ``box.figure`` the static figure.
 
     Example:
-        >>> needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", "dog.jpg")
-        >>> import cv2
-        >>> from helpers import darknet
-        >>> model = darknet.resolve_model("yolo-fastest-1.1-xl")
-        >>> net = cv2.dnn.readNet(str(model.weights), str(model.cfg))
-        >>> box = detection_explorer(net, darknet.load_classes(model.names),
-        ...                          [darknet.darknet_file("dog.jpg")], live=False)
+        >>> needs("yolo-fastest-1.1-xl.weights", "dog.jpg")
+        >>> from helpers import detection
+        >>> from helpers._course import darknet_files
+        >>> model = darknet_files.choose_model("yolo-fastest-1.1-xl")
+        >>> box = detection_explorer(detection.read_net(model.weights, model.cfg), detection.load_classes(model.names),
+        ...                          [darknet_files.darknet_file("dog.jpg")], live=False)
         >>> sorted(d["label"] for d in box.result.detections)
         ['bicycle', 'car', 'dog']
         >>> box.controls["confidence"].value = 0.9       # redraws: fewer boxes pass
@@ -237,9 +236,10 @@ def detection_explorer(net, classes, images=None, *, size: int = 448, colors=Non
     import ipywidgets as widgets
     from IPython.display import display
 
-    from . import darknet, detection
+    from . import detection
+    from ._course.darknet_files import sample_images
 
-    images = [Path(p) for p in (images if images is not None else darknet.sample_images())]
+    images = [Path(p) for p in (images if images is not None else sample_images())]
     colors = detection.class_colors(len(classes)) if colors is None else colors
     live = _in_kernel() if live is None else live
     passes = {}                                     # path -> (image, outputs, seconds of the one forward pass)
@@ -264,7 +264,7 @@ def detection_explorer(net, classes, images=None, *, size: int = 448, colors=Non
         img, outputs, seconds = passes[path]
         result = detection.detect(net, img, classes, conf_threshold=controls["confidence"].value,
                                   nms_threshold=controls["nms"].value, size=size, outputs=outputs)
-        drawn = detection.draw_detections(img, result, classes, colors)
+        drawn = detection.draw_detections(img, result.detections, classes, colors)
         picture.value = cv2.imencode(".jpg", drawn)[1].tobytes()
         box.result = result
         box.text = (f"{path.name}: 전방 계산(forward) 한 번 {seconds * 1000:.0f} ms · "

@@ -3,14 +3,15 @@
 import cv2
 import pytest
 
-from helpers import darknet, detection, widgets
+from helpers import detection, widgets
+from helpers._course import darknet_files
 
 
 @pytest.fixture(scope="module")
 def fastest(needs):
     needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", "dog.jpg")
-    model = darknet.resolve_model("yolo-fastest-1.1-xl", download=False)
-    return cv2.dnn.readNet(str(model.weights), str(model.cfg)), darknet.load_classes(model.names)
+    model = darknet_files.choose_model("yolo-fastest-1.1-xl", download=False)
+    return cv2.dnn.readNet(str(model.weights), str(model.cfg)), detection.load_classes(model.names)
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def forward_calls(monkeypatch):
 
 def test_static_explorer_draws_one_figure_without_widgets(fastest, capsys):
     net, classes = fastest
-    box = widgets.detection_explorer(net, classes, images=[darknet.darknet_file("eagle.jpg", download=False)],
+    box = widgets.detection_explorer(net, classes, images=[darknet_files.darknet_file("eagle.jpg")],
                                      live=False)
     assert box.figure is not None and box.figure.axes[0].get_title().startswith("eagle.jpg: 전방 계산(forward) 한 번")
     assert "bird" in box.text and [d["label"] for d in box.result.detections][0] == "bird"
@@ -37,7 +38,7 @@ def test_static_explorer_draws_one_figure_without_widgets(fastest, capsys):
 
 def test_sliders_redraw_without_a_new_forward_pass(fastest, forward_calls):
     net, classes = fastest
-    paths = [darknet.darknet_file(name, download=False) for name in ("kite.jpg", "dog.jpg")]
+    paths = [darknet_files.darknet_file(name) for name in ("kite.jpg", "dog.jpg")]
     box = widgets.detection_explorer(net, classes, images=paths, live=False)
     picture = box.children[1]
     many, boxes = picture.value, len(box.result.detections)
@@ -59,7 +60,7 @@ def test_live_explorer_displays_the_widget_with_a_picture_fallback(fastest, monk
     net, classes = fastest
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append((obj, raw)))
-    box = widgets.detection_explorer(net, classes, images=[darknet.darknet_file("dog.jpg", download=False)],
+    box = widgets.detection_explorer(net, classes, images=[darknet_files.darknet_file("dog.jpg")],
                                      live=True)
     (bundle, raw), = shown
     assert raw and "application/vnd.jupyter.widget-view+json" in bundle

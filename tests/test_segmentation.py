@@ -1,5 +1,5 @@
 """helpers.segmentation: DeepLab v3 (PASCAL VOC) through the LiteRT interpreter on the real file and
-photos; class shares, colours, overlay and legend; missing and wrong model files.
+photos; the padded input, class shares, colours, overlay and legend; missing and wrong model files.
 
 The photos and the model come from the offline assets or `make download`; without them the tests skip
 with a reason.
@@ -17,8 +17,8 @@ from helpers._course import downloads
 
 @pytest.fixture(scope="module")
 def images(needs):
-    needs("bird_segmentation.png", "bird_segmentation_mask.png", "dog.jpg", segmentation.MODEL_FILE,
-          segmentation.LABELS_FILE, "tf2_mobilenet_v2_1.0_224_ptq.tflite")
+    needs("bird_segmentation.png", "bird_segmentation_mask.png", "dog.jpg", segmentation._MODEL_FILE,
+          segmentation._LABELS_FILE, "tf2_mobilenet_v2_1.0_224_ptq.tflite")
     return downloads.fetch("bird_segmentation.png").parent
 
 
@@ -52,41 +52,39 @@ def test_dog_jpg_has_dog_pixels_where_the_photo_is(images):
     shares = dict(segmentation.class_shares(classes))
     assert shares.get("dog", 0) > 0.02, shares                   # measured: 0.078 (and bicycle 0.086, car 0.029)
     assert abs(sum(shares.values()) - 1) < 1e-9
-    raw = segmentation.segment(photo, resize_back=False)
-    assert raw.shape == (513, 513)
-    assert np.all(raw[400:] == 0)                                # below the photo (rows 385…512): grey padding
 
 
-def test_model_input_keeps_the_aspect_ratio_and_pads_with_grey(images):
-    canvas, (height, width) = segmentation.model_input(np.full((200, 100, 3), 7, np.uint8))
+def test_deeplab_input_keeps_the_aspect_ratio_and_pads_with_grey(images):
+    canvas, (height, width) = segmentation._deeplab_input(np.full((200, 100, 3), 7, np.uint8))
     assert canvas.shape == (513, 513, 3) and canvas.dtype == np.uint8
     assert (height, width) == (513, 256)
-    assert np.all(canvas[:, :256] == 7) and np.all(canvas[:, 256:] == segmentation.PAD_VALUE)
+    assert np.all(canvas[:, :256] == 7) and np.all(canvas[:, 256:] == 128)   # 128: the value DeepLab reads as 0
 
 
-def test_class_shares_count_pixels_and_skip_small_ones(images):
+def test_class_shares_count_pixels(images):
     classes = np.array([[0, 0, 0, 3], [0, 0, 12, 12]])
     assert segmentation.class_shares(classes) == [("background", 0.625), ("dog", 0.25), ("bird", 0.125)]
-    assert segmentation.class_shares(classes, min_share=0.2) == [("background", 0.625), ("dog", 0.25)]
 
 
 def test_colour_map_is_the_pascal_one(images):
-    colours = segmentation.colour_map()
+    colours = segmentation._COLOURS
     assert colours.shape == (256, 3) and colours.dtype == np.uint8
     assert colours[1].tolist() == [128, 0, 0] and colours[2].tolist() == [0, 128, 0]
-    assert colours[12].tolist() == [64, 0, 128] and colours[20].tolist() == [0, 64, 128]
+    assert colours[3].tolist() == [128, 128, 0] and colours[12].tolist() == [64, 0, 128]
+    assert colours[15].tolist() == [192, 128, 128] and colours[20].tolist() == [0, 64, 128]
     assert len({tuple(c) for c in colours[:21]}) == 21
 
 
-def test_overlay_tints_only_the_classes_and_checks_the_size(images, bird):
+def test_the_picture_tints_only_the_classes_and_checks_the_size(images, bird):
     photo = np.asarray(Image.open(images / "bird_segmentation.png").convert("RGB"))
-    tinted = segmentation.overlay(photo, bird, alpha=0.5)
+    figure = segmentation.plot_segmentation(photo, bird)
+    tinted = figure.axes[0].images[0].get_array()
     assert tinted.shape == photo.shape and tinted.dtype == np.uint8
     assert np.array_equal(tinted[bird == 0], photo[bird == 0])
-    expected = np.round(0.5 * photo[bird == 3] + 0.5 * np.array([128, 128, 0])).astype(np.uint8)
+    expected = np.round(0.4 * photo[bird == 3] + 0.6 * np.array([128, 128, 0])).astype(np.uint8)
     assert np.abs(tinted[bird == 3].astype(int) - expected).max() <= 1
-    with pytest.raises(ValueError, match="use segment\\(photo\\)"):
-        segmentation.overlay(photo, bird[:100])
+    with pytest.raises(ValueError, match=r"부류 지도의 크기 \(100, 513\)가 사진의 크기 \(513, 513\)와 다릅니다"):
+        segmentation.plot_segmentation(photo, bird[:100])
 
 
 def test_legend_lists_the_coloured_classes(images, bird):
@@ -100,8 +98,8 @@ def test_plot_segmentation_draws_into_a_given_axes(images, bird):
     import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2)
-    returned = segmentation.plot_segmentation(images / "bird_segmentation.png", bird, ax=right, title="(c) 분할")
-    assert returned is figure and right.get_title() == "(c) 분할"
+    returned = segmentation.plot_segmentation(images / "bird_segmentation.png", bird, ax=right)
+    assert returned is figure
     assert [t.get_text() for t in right.get_legend().get_texts()] == ["bird 21%"]
     assert right.images[0].get_array().shape == (513, 513, 3) and not left.images
     alone = segmentation.plot_segmentation(np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8), np.uint8))
@@ -111,23 +109,23 @@ def test_plot_segmentation_draws_into_a_given_axes(images, bird):
 def test_a_wrong_model_file_gets_a_clear_error(images, tmp_path, env):
     folder = tmp_path / "pretrained"
     folder.mkdir()
-    shutil.copy(downloads.fetch("tf2_mobilenet_v2_1.0_224_ptq.tflite"), folder / segmentation.MODEL_FILE)
-    shutil.copy(downloads.fetch(segmentation.LABELS_FILE), folder / segmentation.LABELS_FILE)
+    shutil.copy(downloads.fetch("tf2_mobilenet_v2_1.0_224_ptq.tflite"), folder / segmentation._MODEL_FILE)
+    shutil.copy(downloads.fetch(segmentation._LABELS_FILE), folder / segmentation._LABELS_FILE)
     env(CH6_PRETRAINED_DIR=folder, CH6_CACHE_DIR=tmp_path / "cache", CH6_DOWNLOAD_DIR=tmp_path / "cache")
     with pytest.raises(downloads.DownloadError) as error:
         segmentation.segment(images / "bird_segmentation.png")
-    assert f"is not the expected {segmentation.MODEL_FILE}" in str(error.value) and "Delete it" in str(error.value)
+    assert f"is not the expected {segmentation._MODEL_FILE}" in str(error.value) and "Delete it" in str(error.value)
 
 
 def test_a_missing_model_file_says_where_to_put_it(images, tmp_path, env, monkeypatch):
     folder = tmp_path / "pretrained"
     folder.mkdir()
-    entry = downloads.REGISTRY[segmentation.MODEL_FILE]
-    nowhere = (tmp_path / "no-server" / segmentation.MODEL_FILE).as_uri()     # a source that fails at once
-    monkeypatch.setitem(downloads.REGISTRY, segmentation.MODEL_FILE, entry._replace(sources=(nowhere,)))
+    entry = downloads.REGISTRY[segmentation._MODEL_FILE]
+    nowhere = (tmp_path / "no-server" / segmentation._MODEL_FILE).as_uri()     # a source that fails at once
+    monkeypatch.setitem(downloads.REGISTRY, segmentation._MODEL_FILE, entry._replace(sources=(nowhere,)))
     env(CH6_PRETRAINED_DIR=folder, CH6_CACHE_DIR=tmp_path / "cache", CH6_DOWNLOAD_DIR=tmp_path / "cache")
     with pytest.raises(downloads.DownloadError) as error:
         segmentation.segment(np.zeros((10, 10, 3), np.uint8))
     message = str(error.value)
-    assert f"could not download {segmentation.MODEL_FILE}" in message and f"put the file in {folder}" in message
+    assert f"could not download {segmentation._MODEL_FILE}" in message and f"put the file in {folder}" in message
     assert not any((tmp_path / "cache").rglob("*.tflite"))

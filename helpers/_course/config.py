@@ -179,6 +179,11 @@ def asset_dir(kind: str) -> Path | None:
     return (_path(variable) or _asset_sibling(kind)) if variable else None
 
 
+def darknet_dir() -> Path:
+    """Where the darknet files are looked for first: ``CH6_DARKNET_DIR``, ``darknet/`` beside the data, else downloaded."""
+    return asset_dir("darknet") or download_dir() / "darknet"
+
+
 def download_sources(name: str) -> list[str] | None:
     """Sources configured for a registered download (only ``CUB_200_2011.tgz``: ``CH6_CUB_URLS``)."""
     text = _env("CH6_CUB_URLS") if name == "CUB_200_2011.tgz" else None
