@@ -85,7 +85,7 @@ def test_dataset_label_names_the_copy_of_the_data(env, tmp_path, monkeypatch):
     _npz(tmp_path)
     env(CH6_DATA_DIR=tmp_path)
     assert datasets.label("mnist", 4, 2) == "MNIST 4/2 (offline copy)"
-    monkeypatch.setitem(datasets.KNOWN_FILES, files.file_hash(tmp_path / "mnist.npz"), "lossless copy")
+    monkeypatch.setitem(datasets._KNOWN_FILES, files.file_hash(tmp_path / "mnist.npz"), "lossless copy")
     assert datasets.label("mnist", 4, 2) == "MNIST 4/2 (lossless copy)"
     env(CH6_DATA_DIR=None)
     assert datasets.label("fashion_mnist", 60000, 10000) == "Fashion-MNIST 60000/10000 (keras.datasets)"

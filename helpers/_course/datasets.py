@@ -23,7 +23,7 @@ _TITLES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR
 
 # Offline copies this project knows, by the SHA-256 of the whole file (../shared/assets/MANIFEST.md;
 # the full one is what ../shared/tools/make_full_cifar10.py writes, byte for byte the same on every run).
-KNOWN_FILES = {
+_KNOWN_FILES = {
     "93ede276f2c108392ba19b0a39a718c192ec4eeb9b3721cd8c4d7f301e70173a": "JPEG q≈75 copy, subset",
     "b384719ddc8188bfe488714f07d3ed511377bd2c89f008ef32bba2e8f3ea99c8": "JPEG q≈75 copy",
     "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64": "lossless copy",
@@ -115,7 +115,7 @@ def _load_keras(name: str):
 
 
 def label(name: str, n_train: int, n_test: int, *, folder=None) -> str:
-    """How a result names its data: the set, its sizes and which copy (``KNOWN_FILES``, an offline copy
+    """How a result names its data: the set, its sizes and which copy (``_KNOWN_FILES``, an offline copy
     or ``keras.datasets``), e.g. ``'MNIST 60000/10000 (keras.datasets)'``."""
     folder = Path(folder) if folder is not None else config.data_dir()
     title = f"{_TITLES[name]} {n_train}/{n_test}"
@@ -123,4 +123,4 @@ def label(name: str, n_train: int, n_test: int, *, folder=None) -> str:
         return f"{title} (keras.datasets)"
     from .files import file_hash
 
-    return f"{title} ({KNOWN_FILES.get(file_hash(folder / f'{name}.npz'), 'offline copy')})"
+    return f"{title} ({_KNOWN_FILES.get(file_hash(folder / f'{name}.npz'), 'offline copy')})"
