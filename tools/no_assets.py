@@ -19,8 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = {"unit tests and doctests": ["tests/", "--ignore=tests/test_sections.py", "--doctest-modules", "helpers",
-                                    "--durations=5"]}
+RUNS = {"unit tests": ["tests/", "--ignore=tests/test_sections.py"], "doctests": ["--doctest-modules", "helpers"]}
 # Skips that are not about a missing file (they say why themselves).
 OTHER_SKIPS = ("the repository is not a git clone", "only with the offline assets")
 
