@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 # Offline data: use ../shared/assets when it sits beside the clone and nothing else was said.
 SHARED_DATA := $(abspath $(wildcard ../shared/assets/datasets))
@@ -13,15 +14,18 @@ endif
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 NBVAL     := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
-# Tests write only here (ignored by git), never into the user's ~/.cache/ch6 or the repository.
-TEST_ENV  := CH6_QUICK=1 MPLBACKEND=Agg CH6_CACHE_DIR=$(CURDIR)/build/test-cache CH6_MODEL_DIR= CH6_RESULTS_DIR= CH6_CHECKPOINT_DIR=
+# Tests write only here (ignored by git), never into the user's ~/.cache/ch6 or the repository;
+# they read what `make download` fetched into the user's cache.
+DOWNLOADS := $(or $(CH6_DOWNLOAD_DIR),$(CH6_CACHE_DIR),$(HOME)/.cache/ch6)
+TEST_ENV  := CH6_QUICK=1 MPLBACKEND=Agg CH6_DOWNLOAD_DIR=$(DOWNLOADS) CH6_CACHE_DIR=$(CURDIR)/build/test-cache CH6_MODEL_DIR= CH6_RESULTS_DIR= CH6_CHECKPOINT_DIR=
 PYTEST    := $(BIN)/python -m pytest -q -rs
 # The commands that refresh the repository's saved checkpoints and results (and only they) write there.
 SAVED     := $(CURDIR)/helpers/_course/saved
 REFRESH_ENV := CH6_QUICK=0 CH6_RESULTS_DIR=$(SAVED)/results CH6_CHECKPOINT_DIR=$(SAVED)/checkpoints
 
-.PHONY: install lab test test-unit test-doctests test-notebooks test-sections test-browser test-colab bench full checkpoints clean-notebooks refresh-outputs slides repo-url
+.PHONY: install install-test lab download test test-unit test-doctests test-no-assets test-notebooks test-sections test-browser test-colab bench full checkpoints clean-notebooks refresh-outputs slides repo-url
 
+# What a student runs (make lab): the notebooks' libraries only.
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -29,29 +33,42 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# What make test and the maintainers' commands add: the test tools.
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $(TEST_STAMP)
+
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
 
 lab: install  ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
-test: install  ## the whole suite, quick mode; fails if it changed a tracked file or the user's saved models
+download: install  ## fetch what the notebooks and tests need, so they run offline (WITH=cub,yolov3,resnet50: the big ones too)
+	$(BIN)/python tools/download.py $(if $(WITH),--with $(WITH))
+
+test: install-test  ## the whole suite, quick mode; fails if it changed a tracked file or the user's saved models
 	$(BIN)/python tools/tree_state.py save build/tree-state.json
 	$(MAKE) --no-print-directory test-unit test-doctests test-notebooks test-sections
 	$(BIN)/python tools/tree_state.py compare build/tree-state.json
 
-test-unit: install
+test-unit: install-test
 	$(TEST_ENV) $(PYTEST) tests/ --ignore=tests/test_sections.py
 
-test-doctests: install  ## every docstring example in helpers/ runs
+test-doctests: install-test  ## every docstring example in helpers/ runs
 	$(TEST_ENV) $(PYTEST) --doctest-modules helpers
 
-test-notebooks: install
+test-no-assets: install-test  ## unit tests and doctests in a fresh clone of HEAD without the offline assets, HOME empty, no network
+	$(BIN)/python tools/no_assets.py
+
+test-notebooks: install-test
 	$(TEST_ENV) $(PYTEST) $(NBVAL) --durations=0 $(NOTEBOOKS)
 
-test-sections: install  ## every section of every notebook runs alone after the setup cell
+test-sections: install-test  ## every section of every notebook runs alone after the setup cell
 	$(TEST_ENV) $(PYTEST) --durations=5 tests/test_sections.py
 
-test-browser: install  ## every notebook through JupyterLab in headless Chromium, quick mode (screenshots: test-output/browser/)
+test-browser: install-test  ## every notebook through JupyterLab in headless Chromium, quick mode (screenshots: test-output/browser/)
 	dpkg -s chromium fonts-nanum >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium fonts-nanum; }
 	CH6_QUICK=1 $(BIN)/python -m pytest -q -s --durations=0 tests/browser
 
@@ -66,28 +83,30 @@ test-colab:  ## the quick-mode suite on the newest libraries, as Colab follows t
 	$(TEST_ENV) $(COLAB_VENV)/bin/python -m pytest -q -rs tests/test_colab_setup.py
 	$(TEST_ENV) $(COLAB_VENV)/bin/python -m pytest -q -rs $(NBVAL) --durations=0 $(NOTEBOOKS)
 
-bench: install  ## benchmark: benchmarks/results/bench.json + table (BENCH_ARGS="--notebooks --investigate" for all)
+bench: install-test  ## benchmark: benchmarks/results/bench.json + table (BENCH_ARGS="--notebooks --investigate" for all)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 slides:  ## (re)write the RISE slide metadata of every notebook
 	$(BIN)/python tools/slides.py $(NOTEBOOKS)
 
-full: install  ## run every notebook in full mode (hours); refreshes helpers/_course/saved/
+full: install-test  ## run every notebook in full mode (hours); refreshes helpers/_course/saved/
+	$(REFRESH_ENV) $(BIN)/python tools/preflight.py full
 	@echo "make full writes helpers/_course/saved/ (commit them with this command named)."
 	for nb in $(NOTEBOOKS); do $(REFRESH_ENV) $(BIN)/python tools/notebooks.py run "$$nb" || exit 1; done
 	$(BIN)/python tools/notebooks.py results
 
-checkpoints: install  ## full-mode training of 6-1 … 6-4 and 6-8 (hours): refreshes helpers/_course/saved/
+checkpoints: install-test  ## full-mode training of 6-1 … 6-4 and 6-8 (hours): refreshes helpers/_course/saved/
+	$(REFRESH_ENV) $(BIN)/python tools/preflight.py checkpoints
 	@echo "make checkpoints writes helpers/_course/saved/ (commit them with this command named)."
 	$(REFRESH_ENV) $(BIN)/python tools/notebooks.py run notebooks/6.4-cnn-programming.ipynb --until "## 결과 비교"
 	$(REFRESH_ENV) $(BIN)/python tools/notebooks.py run notebooks/6.6-regularization.ipynb --until "## 프로그램 6-9"
 	$(BIN)/python tools/evaluate_checkpoints.py $(CH6_DATA_DIR) $(EXTRA_DATA_DIRS)
 	$(BIN)/python tools/notebooks.py results
 
-clean-notebooks:  ## strip outputs except the cells nbval checks
+clean-notebooks: install-test  ## strip outputs except the cells nbval checks
 	$(BIN)/python tools/notebooks.py clean $(NOTEBOOKS)
 
-refresh-outputs: install  ## re-run notebooks in quick mode and keep only the checked outputs
+refresh-outputs: install-test  ## re-run notebooks in quick mode and keep only the checked outputs
 	$(TEST_ENV) $(BIN)/python tools/notebooks.py refresh $(NOTEBOOKS)
 
 repo-url:  ## point every Colab badge, install line and link at your repository: make repo-url URL=https://github.com/OWNER/NAME

@@ -52,19 +52,38 @@ def env(monkeypatch):
     return _set
 
 
+HOW_TO_GET = "run `make download`, or set CH6_DATA_DIR to the offline assets' datasets folder"
+_NEEDS_SKIPS = set()   # every name a test skipped for
+
+
 def needs(*names):
-    """Skip the calling test or doctest unless every registered file in ``names`` is already here
-    (offline assets or the cache): tests never download, and say what to do instead."""
+    """Skip the calling test or doctest unless every file in ``names`` is here without a download: registered
+    files (``"cat.png"``), data sets (``"mnist"``, ``"fashion_mnist"``, ``"cifar10"``) or ``"cub"``.
+    Tests never download; the reason names the files and what to do."""
     from helpers._course import downloads
 
-    missing = []
-    for name in names:
-        try:
-            downloads.fetch(name, download=False)
-        except downloads.DownloadError:
-            missing.append(name)
+    missing = downloads.missing(*names)
     if missing:
-        pytest.skip(f"needs {', '.join(missing)}: run `make download` (or set CH6_DATA_DIR to the offline assets)")
+        _NEEDS_SKIPS.update(missing)
+        pytest.skip(f"needs {', '.join(missing)}: {HOW_TO_GET}")
+
+
+@pytest.fixture(scope="session", name="needs")
+def _needs_fixture():
+    """``needs`` for a test or fixture body: ``def test_x(needs): needs("dog.jpg")``."""
+    return needs
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs(*names): skip unless these files are here (see conftest.needs)")
+    _use_test_cache()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """``@pytest.mark.needs("cat.png", "mnist")`` skips before any fixture is set up."""
+    for marker in item.iter_markers("needs"):
+        needs(*marker.args)
 
 
 @pytest.fixture(autouse=True)
@@ -81,33 +100,34 @@ def _doctest_environment(request, env):
 
 
 # ------------------------------------------------------------------ what a test run may write
-def pytest_configure(config):
-    """Tests never write into the user's cache: unless the caller chose a cache (make test does),
-    use the repository's ignored ``build/test-cache``."""
+def _use_test_cache():
+    """Tests never write into the user's cache: unless the caller chose one (make test does), they use the
+    repository's ignored ``build/test-cache``; they still read what `make download` put in the user's cache."""
     import os
     from pathlib import Path
 
+    from helpers._course import config
+
+    os.environ.setdefault("CH6_DOWNLOAD_DIR", str(config.download_dir()))
     os.environ.setdefault("CH6_CACHE_DIR", str(Path(__file__).resolve().parent / "build" / "test-cache"))
 
 
 # ------------------------------------------------------------------ skips that must not happen
-_DATA_SKIPS = []
-
-
-def pytest_runtest_logreport(report):
-    """Remember tests skipped for want of the offline data (their reason names CH6_DATA_DIR)."""
-    if report.skipped and "CH6_DATA_DIR" in str(report.longrepr):
-        _DATA_SKIPS.append(report.nodeid)
-
-
 def pytest_sessionfinish(session, exitstatus):
-    """With the offline data present, a test that skipped for want of them is a failure."""
-    from helpers._course import config
+    """A test skipped for a file whose offline folder exists (CH6_DATA_DIR, or darknet/, pretrained/, images/ beside
+    it) fails the run: CI must not pass by skipping.  Files fetched only on request (CUB, YOLOv3) may be absent."""
+    from helpers._course import config, datasets, downloads
 
-    folder = config.data_dir()
-    if _DATA_SKIPS and folder is not None and folder.is_dir():
+    def offline_folder_exists(name):
+        if name in datasets.NAMES:
+            return config.data_dir() is not None and config.data_dir().is_dir()
+        entry = downloads.REGISTRY.get(name)
+        return entry is not None and name not in downloads.ON_REQUEST and config.asset_dir(entry.kind) is not None
+
+    absent = sorted(filter(offline_folder_exists, _NEEDS_SKIPS))
+    if absent:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
-            reporter.write_line(f"FAILED: CH6_DATA_DIR={folder} holds the offline data, yet these tests "
-                                f"skipped for want of it: {', '.join(_DATA_SKIPS)}", red=True)
+            reporter.write_line(f"FAILED: the offline assets (CH6_DATA_DIR={config.data_dir()}) lack {', '.join(absent)}, "
+                                "which tests skipped for: complete the assets, or fix the test's needs(...).", red=True)
         session.exitstatus = 1

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ._course import config
-from ._course.files import file_hash
+from ._course.files import WrongFileError, check_hash
 
 # --- ImageNet weights of ResNet50 without its top (what Keras downloads for include_top=False) --
 RESNET50_NOTOP = "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -75,9 +75,11 @@ def resnet50_weights(path=None) -> tuple[bool, str]:
     """
     path = Path(path) if path is not None else keras_weights_path(RESNET50_NOTOP)
     if path.is_file():
-        if file_hash(path, "md5") == RESNET50_NOTOP_MD5:
+        try:
+            check_hash(path, f"md5:{RESNET50_NOTOP_MD5}")
             return True, f"Keras 캐시에 있음 ({path})"
-        return False, f"{path} is damaged (its MD5 is not {RESNET50_NOTOP_MD5}); delete it"
+        except WrongFileError:
+            return False, f"{path} is damaged (its MD5 is not {RESNET50_NOTOP_MD5}); delete it"
     if _can_reach():
         return True, "처음 쓸 때 Keras가 내려받아 캐시에 저장함 (약 90 MB)"
     return False, f"{path} does not exist and the download server cannot be reached"
@@ -107,6 +109,7 @@ def choose_base(*, path=None) -> Base:
     warning that the accuracies mean nothing; full mode raises ``RuntimeError`` naming both files.
 
     Example:
+        >>> needs("tf2_mobilenet_v2_1.0_224_ptq.tflite", "imagenet_labels.txt")
         >>> env(CH6_QUICK="1"); base = choose_base()
         >>> base.name, base.weights
         ('MobileNetV2', 'imagenet')

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._course import config
+from ._course import downloads
 from ._course.darknet_files import SAMPLE_PHOTOS, darknet_file
 from . import detection, segmentation
 
 
 def photo_path(photo) -> Path:
-    """A photo's file, by path or by name: a darknet sample (``"dog.jpg"`` …) or a photo of the offline ``images/``."""
+    """A photo's file, by path or by name: a darknet sample (``"dog.jpg"`` …) or a registered photo (``"cat.png"`` …)."""
     path = Path(photo).expanduser()
     if path.is_file():
         return path
     if path.name in SAMPLE_PHOTOS:
         return darknet_file(path.name)
-    folder = config.asset_dir("images")
-    if folder is not None and (folder / path.name).is_file():
-        return folder / path.name
+    entry = downloads.REGISTRY.get(path.name)
+    if entry is not None and entry.kind == "images":
+        return downloads.fetch(path.name)
     raise FileNotFoundError(f"사진을 찾지 못했습니다({photo!r}): 사진 파일의 경로나, 이름으로 아는 사진"
                             f"({', '.join(SAMPLE_PHOTOS)})을 주세요.")
 

@@ -1,8 +1,9 @@
-"""Shared test set-up: headless plots, quick-mode state reset, offline data location, a repository copy."""
+"""Shared test set-up: headless plots, quick-mode state reset, the data sets, a repository copy."""
 
-import os
+import http.server
 import shutil
 import subprocess
+import threading
 
 import matplotlib
 
@@ -28,12 +29,11 @@ def _close_figures():
 
 
 @pytest.fixture
-def offline_data():
-    """The offline dataset folder (CH6_DATA_DIR); tests that need real data skip without it."""
-    folder = config.data_dir()
-    if folder is None or not folder.is_dir():
-        pytest.skip("CH6_DATA_DIR is not set to the offline datasets folder (make test sets it)")
-    return folder
+def offline_data(needs):
+    """The three data sets are here without a download (CH6_DATA_DIR or Keras's cache), else the test skips;
+    returns CH6_DATA_DIR's folder, or None when Keras's cache holds them."""
+    needs("mnist", "fashion_mnist", "cifar10")
+    return config.data_dir()
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def repo_copy(tmp_path):
 
 
 @pytest.fixture
-def mnist_for_cnn(offline_data, env):
+def mnist_for_cnn(needs, env):
     """Quick-mode MNIST prepared as 프로그램 6-1 prepares it: (N,28,28,1) float32 in [0,1],
     one-hot labels; the seed set.  Returns ``x_train, y_train, x_test, y_test``."""
     import keras
@@ -63,6 +63,7 @@ def mnist_for_cnn(offline_data, env):
 
     from helpers import data
 
+    needs("mnist")
     env(CH6_QUICK="1")
     config.set_seed()
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
@@ -90,3 +91,39 @@ def small_cnn():
         layers.Flatten(),
         layers.Dense(3, activation="softmax"),
     ])
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """Serves ``server.files[path]``; ``server.broken[path]`` = bytes sent before hanging up."""
+
+    def do_GET(self):  # noqa: N802
+        self.server.requests.append(self.path)
+        body = self.server.files.get(self.path)
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        cut = self.server.broken.get(self.path)
+        self.wfile.write(body if cut is None else body[:cut])
+        self.wfile.flush()
+        if cut is not None:
+            self.connection.close()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    """A real HTTP server on 127.0.0.1: put bytes in ``server.files["/name"]``, get ``server.url("/name")``;
+    ``server.requests`` lists the paths asked for."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.files, httpd.broken, httpd.requests = {}, {}, []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    httpd.url = lambda path: f"http://127.0.0.1:{httpd.server_address[1]}{path}"
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()

@@ -28,7 +28,7 @@ def test_full_mode_is_the_default(env):
 @pytest.mark.parametrize("value", ["2", "y", "quick", "ja", "1.0"])
 def test_an_unknown_quick_setting_is_refused_not_read_as_full_mode(env, value):
     env(CH6_QUICK=value)
-    with pytest.raises(ValueError, match=r"CH6_QUICK=.* is not understood.*accepted values: 1, true, yes, on, 0"):
+    with pytest.raises(ValueError, match=r"환경 변수 CH6_QUICK=.*빠른 모드는 CH6_QUICK=1.*accepted values: 1, true, yes, on, 0"):
         config.is_quick()
 
 
@@ -85,7 +85,7 @@ def test_after_set_seed_fit_still_reshuffles_numpy_data_every_epoch():
 
 def test_bad_seed_gets_a_clear_error(env):
     env(CH6_SEED="abc")
-    with pytest.raises(ValueError, match="CH6_SEED must be a whole number"):
+    with pytest.raises(ValueError, match="환경 변수 CH6_SEED는 정수여야 합니다\\(지금 'abc'\\)"):
         config.seed()
 
 
@@ -97,12 +97,12 @@ def test_paths_come_from_the_environment(env, tmp_path):
     env(CH6_DATA_DIR=assets / "datasets", CH6_CUB_DIR=None, CH6_DARKNET_DIR=None,
         CH6_CACHE_DIR=tmp_path / "cache", CH6_MODEL_DIR=None)
     assert config.data_dir() == assets / "datasets"
-    assert config.darknet_dir() == assets / "darknet"  # sibling of the data folder
+    assert config.asset_dir("darknet") == assets / "darknet"  # sibling of the data folder
     assert config.cub_dir() == assets / "cub200_sample"
     assert config.model_path("m.keras") == tmp_path / "cache" / "models" / "m.keras"
     assert (tmp_path / "cache" / "models").is_dir()
     env(CH6_DARKNET_DIR=tmp_path / "mine", CH6_CUB_DIR=tmp_path / "birds", CH6_DATA_DIR=None)
-    assert config.darknet_dir() == tmp_path / "mine"
+    assert config.asset_dir("darknet") == tmp_path / "mine"
     assert config.cub_dir() == tmp_path / "birds"
     assert config.data_dir() is None
 
@@ -110,16 +110,17 @@ def test_paths_come_from_the_environment(env, tmp_path):
 def test_defaults_without_any_variable(env):
     env(CH6_DATA_DIR=None, CH6_CACHE_DIR=None, CH6_DARKNET_DIR=None, CH6_CUB_DIR=None,
         CH6_YOLO_MODEL=None, CH6_RESULTS_DIR=None, CH6_CHECKPOINT_DIR=None, CH6_PRETRAINED_DIR=None,
-        CH6_IMAGES_DIR=None, CH6_CUB_URLS=None)
+        CH6_IMAGES_DIR=None, CH6_CUB_URLS=None, CH6_DOWNLOAD_DIR=None, KERAS_HOME=None)
     cache = Path.home() / ".cache" / "ch6"
-    assert config.cache_dir() == cache
-    assert config.darknet_dir() == cache / "darknet"
+    assert config.cache_dir() == config.download_dir() == cache
+    assert config.keras_dir() == Path.home() / ".keras"
+    assert config.asset_dir("darknet") is None
     assert config.cub_dir() == cache / "CUB200"
     assert config.yolo_model_name() == "yolov3"
     # ordinary runs write only into the user's cache, never into the repository
     assert config.results_dir() == cache / "results"
     assert config.checkpoint_output_dir() == cache / "my-checkpoints"
-    assert config.checkpoint_dir() == config.SAVED / "checkpoints"  # the shipped ones are read
+    assert config.checkpoint_dir() == config.saved_results_dir().parent / "checkpoints"  # the shipped ones are read
     assert config.asset_dir("pretrained") is None and config.asset_dir("cub") is None
     assert config.download_sources("CUB_200_2011.tgz") is None
 
@@ -198,13 +199,20 @@ def test_setup_prints_versions_seed_and_how_the_mode_was_chosen(env, capsys):
     assert "빠른 모드 (helpers.set_quick_mode()로 정함)" in capsys.readouterr().out
 
 
-def test_model_dir_follows_env_and_defaults_to_the_cache(env, tmp_path):
+def test_model_path_follows_env_and_defaults_to_the_cache(env, tmp_path):
     env(CH6_MODEL_DIR=None, CH6_CACHE_DIR=tmp_path / "cache")
-    assert config.model_dir() == tmp_path / "cache" / "models"
+    assert config.model_path("a.keras") == tmp_path / "cache" / "models" / "a.keras"
     env(CH6_MODEL_DIR=tmp_path / "mine")
-    assert config.model_dir() == tmp_path / "mine"
+    assert config.model_path("a.keras") == tmp_path / "mine" / "a.keras" and (tmp_path / "mine").is_dir()
+
+
+def test_downloads_and_keras_cache_follow_env(env, tmp_path):
+    env(CH6_CACHE_DIR=tmp_path / "cache", CH6_DOWNLOAD_DIR=None, KERAS_HOME=tmp_path / "keras")
+    assert config.download_dir() == tmp_path / "cache" and config.keras_dir() == tmp_path / "keras"
+    env(CH6_DOWNLOAD_DIR=tmp_path / "downloads")
+    assert config.download_dir() == tmp_path / "downloads" and config.cache_dir() == tmp_path / "cache"
 
 
 def test_saved_results_are_the_repositorys():
-    assert config.saved_results_dir() == config.SAVED / "results"
+    assert config.saved_results_dir() == config.REPO_ROOT / "helpers" / "_course" / "saved" / "results"
     assert (config.saved_results_dir() / "6-1.json").is_file()

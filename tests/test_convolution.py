@@ -20,12 +20,10 @@ def _keras_conv(image, kernel, *, stride, padding):
 
 
 @pytest.fixture(scope="module")
-def digit():
+def digit(needs):
     from helpers import data
-    from helpers._course import config
 
-    if config.data_dir() is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline datasets folder (make test sets it)")
+    needs("mnist")
     (_, _), (x_test, _) = data.load_mnist()
     return x_test[0].astype(np.float32) / 255.0
 

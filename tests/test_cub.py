@@ -103,7 +103,8 @@ def server():
 @pytest.fixture
 def fresh(tmp_path, env, monkeypatch, server):
     """A fresh machine: empty cache, no CUB, no offline assets; the registry's MD5 is the test archive's."""
-    env(CH6_CACHE_DIR=tmp_path / "cache", CH6_CUB_DIR=tmp_path / "birds", CH6_DATA_DIR=None)
+    env(CH6_CACHE_DIR=tmp_path / "cache", CH6_DOWNLOAD_DIR=tmp_path / "cache", CH6_CUB_DIR=tmp_path / "birds",
+        CH6_DATA_DIR=None)
     md5 = hashlib.md5(server.archive).hexdigest()
     monkeypatch.setitem(downloads.REGISTRY, cub.CUB_ARCHIVE,
                         downloads.REGISTRY[cub.CUB_ARCHIVE]._replace(checksum=f"md5:{md5}"))
@@ -150,7 +151,7 @@ def test_a_wrong_checksum_is_refused_and_nothing_is_left(fresh, server, env, mon
     env(CH6_CUB_URLS=f"{server.url}/good.tgz")
     monkeypatch.setitem(downloads.REGISTRY, cub.CUB_ARCHIVE,
                         downloads.REGISTRY[cub.CUB_ARCHIVE]._replace(checksum="md5:" + "0" * 32))
-    with pytest.raises(downloads.DownloadError, match=r"(?s)good\.tgz: ValueError: MD5 is .*expected 000000"):
+    with pytest.raises(downloads.DownloadError, match=r"(?s)good\.tgz: WrongFileError: .*MD5 is .*expected 000000"):
         cub.ensure_cub(quick=False, progress=False)
     assert server.requests == ["/good.tgz"]
     assert [p for p in fresh.rglob("*") if p.is_file()] == []  # no .part file, no cache entry
@@ -181,7 +182,7 @@ def test_the_registry_lists_the_official_archive_first():
 
 
 def test_download_notice_names_size_and_place(env, tmp_path):
-    env(CH6_CACHE_DIR=tmp_path)
+    env(CH6_DOWNLOAD_DIR=tmp_path)
     assert cub.download_notice() == (f"CUB-200-2011이 없어 공식 압축 파일 CUB_200_2011.tgz(1.15 GB)를 "
                                      f"처음 한 번 내려받습니다 → {tmp_path / 'cub'}")
     assert cub.download_notice(quick=True).endswith("(빠른 모드: 그중 10부류만 준비)")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from helpers import darknet
-from helpers._course import config, downloads
+from helpers._course import downloads
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -18,11 +18,10 @@ def _korean_font():
 
 
 @pytest.fixture
-def folder(offline_data):
-    found = config.asset_dir("darknet")
-    if found is None or not (found / "yolov3.cfg").is_file():
-        pytest.skip("no darknet folder beside CH6_DATA_DIR (the offline assets)")
-    return found
+def folder(needs):
+    needs("yolov3.cfg", "yolo-fastest-1.1.cfg", "yolo-fastest-1.1.weights", "yolo-fastest-1.1-xl.cfg",
+          "yolo-fastest-1.1-xl.weights")
+    return downloads.fetch("yolov3.cfg").parent
 
 
 def test_weight_count_predicts_the_real_weight_files(folder):

@@ -9,27 +9,28 @@ import threading
 
 import pytest
 
-from helpers._course import config, darknet_files, downloads
+from helpers._course import darknet_files, downloads
 
 DownloadError = downloads.DownloadError
 
 
 @pytest.fixture
-def offline(offline_data, env, tmp_path):
-    """The offline darknet folder, with an empty private cache so nothing leaks between tests."""
-    folder = config.asset_dir("darknet")
-    if folder is None or not (folder / "yolo-fastest-1.1-xl.weights").is_file():
-        pytest.skip(f"no Yolo-Fastest weights in {folder} (CH6_DATA_DIR must point at the offline assets)")
-    env(CH6_CACHE_DIR=str(tmp_path / "cache"), CH6_DARKNET_DIR=str(folder))
+def offline(needs, env, tmp_path):
+    """The folder of the darknet files (offline assets or `make download`), with an empty private download folder
+    so nothing leaks between tests."""
+    needs("coco.names", "yolov3.cfg", "yolo-fastest-1.1.cfg", "yolo-fastest-1.1.weights", "yolo-fastest-1.1-xl.cfg",
+          "yolo-fastest-1.1-xl.weights", *darknet_files.SAMPLE_PHOTOS)
+    folder = downloads.fetch("coco.names").parent
+    env(CH6_DOWNLOAD_DIR=str(tmp_path / "cache"), CH6_DARKNET_DIR=str(folder))
     return folder
 
 
 @pytest.fixture
 def no_downloads(monkeypatch):
-    def refuse(urls, dest, *args, **kwargs):
-        raise AssertionError(f"tried to download {dest}")
+    def refuse(url, *args, **kwargs):
+        raise AssertionError(f"tried to download {url}")
 
-    monkeypatch.setattr(downloads, "download_file", refuse)
+    monkeypatch.setattr(downloads, "_stream", refuse)
 
 
 @pytest.fixture
@@ -146,14 +147,14 @@ def test_a_failed_download_names_each_source_and_leaves_nothing(offline, env, se
     model = darknet_files.choose_model("yolov3", download=True)
     assert model.name == darknet_files.FALLBACK
     assert f"yolov3.weights 파일을 내려받지 못했습니다({base}/gone.weights: HTTPError: HTTP Error 404" in model.notice
-    assert f"{base}/yolov3.weights: ValueError: SHA-256 is " in model.notice and "expected 523e4e69e1d0" in model.notice
+    assert f"{base}/yolov3.weights: WrongFileError: " in model.notice and "SHA-256 is " in model.notice and "expected 523e4e69e1d0" in model.notice
     assert "전체 모드" not in model.notice                                   # not quick mode: nothing to switch
     assert not (tmp_path / "cache" / "darknet" / "yolov3.weights").exists()
 
 
 def test_without_even_the_fallback_one_korean_error_says_what_to_do(env, tmp_path, server, monkeypatch):
     _, base = server                                                        # serves nothing: every file is a 404
-    env(CH6_DARKNET_DIR=str(tmp_path / "empty"), CH6_CACHE_DIR=str(tmp_path / "cache"))
+    env(CH6_DARKNET_DIR=str(tmp_path / "empty"), CH6_DOWNLOAD_DIR=str(tmp_path / "cache"))
     _serve_from(monkeypatch, base, "yolov3.cfg", "yolo-fastest-1.1-xl.cfg")
     with pytest.raises(DownloadError) as error:
         darknet_files.choose_model("yolov3", download=True)
@@ -166,7 +167,7 @@ def test_without_even_the_fallback_one_korean_error_says_what_to_do(env, tmp_pat
 
 def test_a_sample_photo_that_cannot_be_had_says_what_to_do(env, tmp_path, server, monkeypatch):
     _, base = server
-    env(CH6_DARKNET_DIR=str(tmp_path / "empty"), CH6_CACHE_DIR=str(tmp_path / "cache"))
+    env(CH6_DARKNET_DIR=str(tmp_path / "empty"), CH6_DOWNLOAD_DIR=str(tmp_path / "cache"))
     _serve_from(monkeypatch, base, "kite.jpg")
     with pytest.raises(DownloadError) as error:
         darknet_files.darknet_file("kite.jpg")

@@ -14,10 +14,9 @@ from helpers._course import config, darknet_files
 
 
 @pytest.fixture(scope="module")
-def fastest():
+def fastest(needs):
     """Yolo-Fastest 1.1-XL (real COCO weights) read as the book reads YOLOv3, and the class names."""
-    if config.asset_dir("darknet") is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline datasets folder (make test sets it)")
+    needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", "dog.jpg", "person.jpg", "horses.jpg")
     model = darknet_files.choose_model("yolo-fastest-1.1-xl", download=False)
     return cv2.dnn.readNet(str(model.weights), str(model.cfg)), detection.load_classes(model.names)
 
@@ -213,7 +212,7 @@ def test_read_net_says_when_the_files_are_not_one_model(fastest, tmp_path):
 
 
 def test_missing_image_names_the_file_and_the_images_there(fastest):
-    folder = config.asset_dir("darknet")
+    folder = darknet_files.darknet_file("dog.jpg").parent
     with pytest.raises(FileNotFoundError, match=r"영상 파일이 없습니다: .*yolo_test\.jpg\. 파일 이름과 폴더를 확인하세요 "
                                                 r"\(그 폴더의 영상: dog\.jpg"):
         detection.load_image(folder / "yolo_test.jpg")

@@ -5,13 +5,12 @@ import cv2
 import pytest
 
 from helpers import detection, widgets
-from helpers._course import config, darknet_files
+from helpers._course import darknet_files
 
 
 @pytest.fixture(scope="module")
-def fastest():
-    if config.asset_dir("darknet") is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline datasets folder (make test sets it)")
+def fastest(needs):
+    needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", "dog.jpg")
     model = darknet_files.choose_model("yolo-fastest-1.1-xl", download=False)
     return cv2.dnn.readNet(str(model.weights), str(model.cfg)), detection.load_classes(model.names)
 

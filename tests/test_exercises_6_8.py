@@ -6,14 +6,15 @@ import runpy
 
 import pytest
 
-from helpers._course import exercises
+from helpers._course import darknet_files, exercises
 from helpers._course.config import REPO_ROOT
 
 SOLUTIONS = runpy.run_path(str(REPO_ROOT / "solutions" / "6.8.py"))["SOLUTIONS"]
 
 
 @pytest.fixture
-def quick(offline_data, env):
+def quick(needs, env):
+    needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", *darknet_files.SAMPLE_PHOTOS)
     env(CH6_QUICK="1")
 
 

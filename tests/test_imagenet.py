@@ -2,8 +2,8 @@
 against the LiteRT interpreter, layer by layer and photo by photo; wrong files; the conversion cache.
 
 The model is converted once per test run into a temporary cache (module fixture).  Every test
-needs the offline assets (``pretrained/`` and ``images/`` beside ``CH6_DATA_DIR``) and skips
-with a reason without them.
+needs the TFLite file and the photos (offline assets or `make download`) and skips with a reason
+without them.
 """
 
 import shutil
@@ -40,18 +40,15 @@ def top_k(scores, k):
     return [(names[i], float(scores[i])) for i in np.argsort(-np.asarray(scores), kind="stable")[:k]]
 
 
-def _assets():
-    images, pretrained = config.asset_dir("images"), config.asset_dir("pretrained")
-    if config.data_dir() is None or images is None or pretrained is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
-                    "these tests need its pretrained/ and images/ siblings")
-    return SimpleNamespace(images=images, pretrained=pretrained)
+def _assets(needs):
+    needs(*PHOTOS, "dog.jpg", imagenet.MODEL_FILE, imagenet.LABELS_FILE, "mobilenet_v1_0.5_160_quant.tflite")
+    return SimpleNamespace(images=downloads.fetch("cat.png").parent, pretrained=downloads.fetch(imagenet.MODEL_FILE).parent)
 
 
 @pytest.fixture(scope="module")
-def converted(tmp_path_factory):
+def converted(tmp_path_factory, needs):
     """The ImageNet MobileNetV2, converted once into a temporary cache; the conversion's time."""
-    assets = _assets()
+    assets = _assets(needs)
     cache = tmp_path_factory.mktemp("cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CH6_CACHE_DIR", str(cache))
@@ -227,8 +224,8 @@ def test_a_wrong_tflite_file_gets_a_clear_error_and_no_cache_entry(converted, tm
     if bad == "corrupt":
         target.write_bytes(downloads.fetch(tflite.MODEL_FILE).read_bytes()[:100_000])
     else:
-        shutil.copy(converted.pretrained / "mobilenet_v1_0.5_160_quant.tflite", target)
-    env(CH6_CACHE_DIR=tmp_path / "cache", CH6_PRETRAINED_DIR=folder)
+        shutil.copy(downloads.fetch("mobilenet_v1_0.5_160_quant.tflite"), target)
+    env(CH6_CACHE_DIR=tmp_path / "cache", CH6_DOWNLOAD_DIR=tmp_path / "cache", CH6_PRETRAINED_DIR=folder)
     with pytest.raises(downloads.DownloadError) as error:
         imagenet.mobilenet_v2()
     message = str(error.value)

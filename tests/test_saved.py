@@ -109,7 +109,7 @@ def test_full_runs_record_into_the_users_cache_not_the_shipped_runs(env, tmp_pat
     assert path == tmp_path / "cache" / "results" / "6-1.json"
     assert (tmp_path / "cache" / "my-checkpoints" / "MANIFEST.json").is_file()
     assert saved.checkpoint_entry("6-1")["epochs"] == 30  # the shipped 6-1 is still what loads
-    assert config.checkpoint_dir() == config.SAVED / "checkpoints"
+    assert config.checkpoint_dir() == config.saved_results_dir().parent / "checkpoints"
 
 
 def test_saved_runs_ship_with_the_package_and_say_where_they_were_made():

@@ -1,8 +1,8 @@
 """helpers.segmentation: DeepLab v3 (PASCAL VOC) through the LiteRT interpreter on the real file and
 photos; the padded input, class shares, colours, overlay and legend; missing and wrong model files.
 
-The photos and the model come from the offline assets beside ``CH6_DATA_DIR``; without them the
-tests skip with a reason.
+The photos and the model come from the offline assets or `make download`; without them the tests skip
+with a reason.
 """
 
 import shutil
@@ -12,16 +12,14 @@ import pytest
 from PIL import Image
 
 from helpers import segmentation
-from helpers._course import config, downloads
+from helpers._course import downloads
 
 
 @pytest.fixture(scope="module")
-def images():
-    folder = config.asset_dir("images")
-    if config.data_dir() is None or folder is None or config.asset_dir("pretrained") is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
-                    "these tests need its pretrained/ and images/ siblings")
-    return folder
+def images(needs):
+    needs("bird_segmentation.png", "bird_segmentation_mask.png", "dog.jpg", segmentation._MODEL_FILE,
+          segmentation._LABELS_FILE, "tf2_mobilenet_v2_1.0_224_ptq.tflite")
+    return downloads.fetch("bird_segmentation.png").parent
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +111,7 @@ def test_a_wrong_model_file_gets_a_clear_error(images, tmp_path, env):
     folder.mkdir()
     shutil.copy(downloads.fetch("tf2_mobilenet_v2_1.0_224_ptq.tflite"), folder / segmentation._MODEL_FILE)
     shutil.copy(downloads.fetch(segmentation._LABELS_FILE), folder / segmentation._LABELS_FILE)
-    env(CH6_PRETRAINED_DIR=folder, CH6_CACHE_DIR=tmp_path / "cache")
+    env(CH6_PRETRAINED_DIR=folder, CH6_CACHE_DIR=tmp_path / "cache", CH6_DOWNLOAD_DIR=tmp_path / "cache")
     with pytest.raises(downloads.DownloadError) as error:
         segmentation.segment(images / "bird_segmentation.png")
     assert f"is not the expected {segmentation._MODEL_FILE}" in str(error.value) and "Delete it" in str(error.value)
@@ -125,7 +123,7 @@ def test_a_missing_model_file_says_where_to_put_it(images, tmp_path, env, monkey
     entry = downloads.REGISTRY[segmentation._MODEL_FILE]
     nowhere = (tmp_path / "no-server" / segmentation._MODEL_FILE).as_uri()     # a source that fails at once
     monkeypatch.setitem(downloads.REGISTRY, segmentation._MODEL_FILE, entry._replace(sources=(nowhere,)))
-    env(CH6_PRETRAINED_DIR=folder, CH6_CACHE_DIR=tmp_path / "cache")
+    env(CH6_PRETRAINED_DIR=folder, CH6_CACHE_DIR=tmp_path / "cache", CH6_DOWNLOAD_DIR=tmp_path / "cache")
     with pytest.raises(downloads.DownloadError) as error:
         segmentation.segment(np.zeros((10, 10, 3), np.uint8))
     message = str(error.value)

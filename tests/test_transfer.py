@@ -16,10 +16,8 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture
-def pretrained_assets():
-    if config.data_dir() is None or config.asset_dir("pretrained") is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
-                    "these tests need its pretrained/ sibling")
+def pretrained_assets(needs):
+    needs(imagenet.MODEL_FILE, imagenet.LABELS_FILE)
 
 
 @pytest.fixture

@@ -38,10 +38,8 @@ def _cells_to_run(notebook) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory):
-    if config.data_dir() is None or config.asset_dir("pretrained") is None or not (config.cub_dir() / "train").is_dir():
-        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
-                    "this test needs cub200_sample/ and pretrained/ beside it")
+def measured(tmp_path_factory, needs):
+    needs("cub", "tf2_mobilenet_v2_1.0_224_ptq.tflite", "imagenet_labels.txt")
     from nbclient import NotebookClient
     from jupyter_core.utils import run_sync
 

@@ -254,15 +254,13 @@ CAT_BOX = {"x": (50, 365), "y": (35, 341)}
 
 
 @pytest.fixture(scope="module")
-def mobilenet():
-    if config.asset_dir("images") is None or config.asset_dir("pretrained") is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
-                    "these tests need its pretrained/ and images/ siblings")
+def mobilenet(needs):
+    needs(imagenet.MODEL_FILE, imagenet.LABELS_FILE, "cat.png", "dog.jpg")
     return imagenet.mobilenet_v2()
 
 
 def test_grad_cam_of_egyptian_cat_lies_on_the_cat(mobilenet):
-    photo = imagenet.load_photo(config.asset_dir("images") / "cat.png")
+    photo = imagenet.load_photo(downloads.fetch("cat.png"))
     heatmap, predicted, probabilities = gradcam.grad_cam(mobilenet, imagenet.model_input(photo),
                                                          layer=imagenet.LAYERS["late"], size=photo.shape[:2])
     assert imagenet.labels()[predicted] == "Egyptian cat"

@@ -2,8 +2,8 @@
 notebook's YOLO, DeepLab v3) on one photo; the answers agree with each other, the figure's panels
 show them, the text says them; photos by name.
 
-Needs the offline assets (``darknet/``, ``pretrained/``, ``images/`` beside ``CH6_DATA_DIR``);
-skips with a reason without them.  MobileNetV2 is converted once into a temporary cache.
+Needs the model files and photos (offline assets or `make download`); skips with a reason without
+them.  MobileNetV2 is converted once into a temporary cache.
 """
 
 import shutil
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from helpers import detection, imagenet, segmentation, vision_tasks
-from helpers._course import config, darknet_files
+from helpers._course import darknet_files, downloads
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -25,11 +25,11 @@ def _korean_font():
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
+def cache(tmp_path_factory, needs):
     """A temporary cache for the whole module (the converted MobileNetV2 goes there)."""
-    if config.data_dir() is None or None in (config.asset_dir(k) for k in ("darknet", "pretrained", "images")):
-        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
-                    "these tests need its darknet/, pretrained/ and images/ siblings")
+    needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", imagenet.MODEL_FILE, imagenet.LABELS_FILE,
+          "deeplabv3_mnv2_pascal_quant.tflite", "pascal_voc_segmentation_labels.txt",
+          "dog.jpg", "cat.png", "horses.jpg")
     folder = tmp_path_factory.mktemp("cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CH6_CACHE_DIR", str(folder))
@@ -104,11 +104,11 @@ def test_another_photo_from_images(yolo):
 
 
 def test_photos_by_name_and_by_path(cache, tmp_path):
-    assert vision_tasks.photo_path("cat.png") == config.asset_dir("images") / "cat.png"
+    assert vision_tasks.photo_path("cat.png") == downloads.fetch("cat.png")
     assert vision_tasks.photo_path("horses.jpg") == darknet_files.darknet_file("horses.jpg")
     korean = tmp_path / "사진" / "고양이.png"
     korean.parent.mkdir()
-    shutil.copy(config.asset_dir("images") / "cat.png", korean)
+    shutil.copy(downloads.fetch("cat.png"), korean)
     assert vision_tasks.photo_path(korean) == korean
     with pytest.raises(FileNotFoundError, match=r"사진을 찾지 못했습니다\('yolo_test\.jpg'\): .*\(dog\.jpg, person\.jpg"):
         vision_tasks.photo_path("yolo_test.jpg")

@@ -113,13 +113,11 @@ def test_a_functional_model_with_pictures_for_its_inputs(small_cnn, images):
     assert np.array_equal(box.figure.axes[0].get_images()[0].get_array(), pictures[0])
 
 
+@pytest.mark.needs("tf2_mobilenet_v2_1.0_224_ptq.tflite", "dog.jpg", "eagle.jpg")
 def test_the_explorer_on_the_imagenet_mobilenet():
     from helpers import imagenet
-    from helpers._course import config, downloads
+    from helpers._course import downloads
 
-    if config.asset_dir("pretrained") is None:
-        pytest.skip("CH6_DATA_DIR is not set to the offline assets' datasets folder (make test sets it); "
-                    "this test needs its pretrained/ sibling")
     model = imagenet.mobilenet_v2()
     paths = [downloads.fetch(name) for name in ("dog.jpg", "eagle.jpg")]
     pictures = [imagenet.resize(path) for path in paths]

@@ -1,6 +1,6 @@
 """Evaluate every checkpoint on every data copy given, and record the accuracies in the manifest.
 
-    python tools/evaluate_checkpoints.py DATA_DIR [DATA_DIR ...]
+    python tools/evaluate_checkpoints.py [DATA_DIR ...]    (none: the data the configuration gives)
 
 Each checkpoint of the manifest (``CH6_CHECKPOINT_DIR`` if set, else the shipped one) is loaded
 and evaluated on the whole test set of each folder's data; its entry's ``evaluations`` maps the
@@ -40,8 +40,8 @@ def evaluate(program: str, folder=None) -> tuple[str, float]:
 
 
 def main(argv: list[str]) -> int:
-    folders = [Path(a).expanduser() for a in argv]
-    if not folders or not all(f.is_dir() for f in folders):
+    folders = [Path(a).expanduser() for a in argv] or [None]
+    if not all(f is None or f.is_dir() for f in folders):
         print(__doc__)
         return 2
     if config.is_quick():

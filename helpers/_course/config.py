@@ -8,9 +8,11 @@ Nothing else in the project reads environment variables (a test checks it).  The
 ``CH6_CUB_URLS``        sources of CUB_200_2011.tgz, separated by spaces (default: the official URL)
 ``CH6_DARKNET_DIR``     darknet files (else darknet/ beside CH6_DATA_DIR, else the cache)
 ``CH6_PRETRAINED_DIR``  pretrained TFLite files and labels (else pretrained/ beside CH6_DATA_DIR, else the cache)
-``CH6_IMAGES_DIR``      labelled sample photos (else images/ beside CH6_DATA_DIR, else the cache)
+``CH6_IMAGES_DIR``      sample photos (else images/ beside CH6_DATA_DIR, else the cache)
 ``CH6_YOLO_MODEL``      the darknet model of 프로그램 6-12 (default yolov3)
-``CH6_CACHE_DIR``       downloads, prepared data and everything a run writes (default ~/.cache/ch6)
+``CH6_CACHE_DIR``       prepared data and everything a run writes (default ~/.cache/ch6)
+``CH6_DOWNLOAD_DIR``    downloaded files (default: the cache; the tests read what `make download` fetched)
+``KERAS_HOME``          Keras's own cache of data sets and weights (default ~/.keras)
 ``CH6_MODEL_DIR``       saved models (default <cache>/models)
 ``CH6_RESULTS_DIR``     full runs' results (default <cache>/results; make full: the repository's results/)
 ``CH6_CHECKPOINT_DIR``  checkpoints to load and to save (default: load the shipped ones, save into <cache>)
@@ -19,6 +21,7 @@ Nothing else in the project reads environment variables (a test checks it).  The
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
 import sys
@@ -30,11 +33,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 REPO_URL = "https://github.com/ch6-cnn-course/ch6-cnn-notebooks"
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 # What the project's own full runs saved; shipped inside the package (see saved.py).
-SAVED = Path(__file__).resolve().parent / "saved"
+_SAVED = Path(__file__).resolve().parent / "saved"
 
 _quick_override: bool | None = None
-QUICK_VALUES = {"1": True, "true": True, "yes": True, "on": True,
-                "0": False, "false": False, "no": False, "off": False}
+_QUICK_VALUES = {"1": True, "true": True, "yes": True, "on": True,
+                 "0": False, "false": False, "no": False, "off": False}
 
 
 def _env(name: str) -> str | None:
@@ -49,44 +52,26 @@ def _path(name: str, default=None):
 
 
 def is_quick() -> bool:
-    """Return True in quick mode (``CH6_QUICK=1`` or :func:`set_quick_mode`).
-
-    A ``CH6_QUICK`` value that is not one of :data:`QUICK_VALUES` raises ``ValueError``
-    (a typo must not start hours of full-mode training).
-
-    Example:
-        >>> set_quick_mode(True); is_quick()
-        True
-    """
+    """True in quick mode (``CH6_QUICK=1`` or :func:`set_quick_mode`); an unknown ``CH6_QUICK`` is refused."""
     if _quick_override is not None:
         return _quick_override
     text = (_env("CH6_QUICK") or "0").lower()
-    if text not in QUICK_VALUES:
-        raise ValueError(f"CH6_QUICK={_env('CH6_QUICK')!r} is not understood. Use CH6_QUICK=1 for quick mode "
-                         f"or CH6_QUICK=0 (or leave it unset) for full mode; accepted values: "
-                         f"{', '.join(QUICK_VALUES)}.")
-    return QUICK_VALUES[text]
+    if text not in _QUICK_VALUES:
+        raise ValueError(f"환경 변수 CH6_QUICK={_env('CH6_QUICK')!r}을(를) 알아듣지 못했습니다. 빠른 모드는 CH6_QUICK=1, "
+                         f"전체 모드는 CH6_QUICK=0(또는 변수를 지우기)으로 정하세요. / CH6_QUICK is not understood; "
+                         f"accepted values: {', '.join(_QUICK_VALUES)}.")
+    return _QUICK_VALUES[text]
 
 
 def quick_mode_source() -> str:
-    """What chose the mode: ``"set_quick_mode"``, ``"CH6_QUICK=<value>"`` or ``"default"``.
-
-    Example:
-        >>> set_quick_mode(True); quick_mode_source()
-        'set_quick_mode'
-        >>> set_quick_mode(None); env(CH6_QUICK="1"); quick_mode_source()
-        'CH6_QUICK=1'
-    """
+    """What chose the mode: ``"set_quick_mode"``, ``"CH6_QUICK=<value>"`` or ``"default"``."""
     if _quick_override is not None:
         return "set_quick_mode"
     return f"CH6_QUICK={_env('CH6_QUICK')}" if _env("CH6_QUICK") else "default"
 
 
 def set_quick_mode(on: bool | None) -> None:
-    """Switch quick mode on or off from a notebook, without restarting the kernel.
-
-    ``None`` goes back to what ``CH6_QUICK`` says.  Only ``True``, ``False`` or ``None``
-    are accepted (``set_quick_mode("0")`` is refused rather than read as "on").
+    """Switch quick mode on (True) or off (False) from a notebook; None goes back to ``CH6_QUICK``.
 
     Example:
         >>> set_quick_mode(True)   # an instructor's first cell
@@ -95,13 +80,13 @@ def set_quick_mode(on: bool | None) -> None:
     """
     global _quick_override
     if on is not None and not isinstance(on, bool):
-        raise TypeError(f"set_quick_mode takes True, False or None, not {on!r}: "
-                        "set_quick_mode(True) for quick mode, set_quick_mode(False) for full mode.")
+        raise TypeError(f"set_quick_mode에는 True, False, None만 줄 수 있습니다({on!r}이 아니라): 빠른 모드는 "
+                        "set_quick_mode(True), 전체 모드는 set_quick_mode(False). / takes True, False or None.")
     _quick_override = on
 
 
 def pick(full, quick):
-    """Return ``full`` in full mode and ``quick`` in quick mode.
+    """``full`` in full mode, ``quick`` in quick mode.
 
     Example:
         >>> set_quick_mode(False); pick(50000, 5000)
@@ -111,48 +96,28 @@ def pick(full, quick):
 
 
 def epochs(n: int, quick: int = 2) -> int:
-    """The number of epochs to train: the book's ``n`` in full mode, ``quick`` in quick mode.
-
-    Example:
-        >>> set_quick_mode(False); epochs(30)
-        30
-        >>> set_quick_mode(True); epochs(30)
-        2
-    """
+    """The number of epochs: the book's ``n`` in full mode, at most ``quick`` in quick mode."""
     if n < 1:
-        raise ValueError(f"epochs must be at least 1, got {n}")
+        raise ValueError(f"세대 수는 1 이상이어야 합니다(받은 값 {n}). / epochs must be at least 1, got {n}")
     return min(n, quick) if is_quick() else n
 
 
 def seed() -> int:
-    """The project's one seed (``CH6_SEED``, default 2024).
-
-    Example:
-        >>> isinstance(seed(), int)
-        True
-    """
+    """The project's one seed (``CH6_SEED``, default 2024)."""
     text = _env("CH6_SEED") or "2024"
     try:
         return int(text)
     except ValueError:
-        raise ValueError(f"CH6_SEED must be a whole number, got {text!r}") from None
+        raise ValueError(f"환경 변수 CH6_SEED는 정수여야 합니다(지금 {text!r}). 예: CH6_SEED=2024 "
+                         f"/ CH6_SEED must be a whole number, got {text!r}") from None
 
 
 def set_seed(value: int | None = None) -> int:
-    """Seed Python, NumPy and Keras (weight initialisers, dropout, ``keras.random``) in one call;
-    return the seed used.
+    """Seed Python, NumPy and Keras (initialisers, dropout); return the seed.
 
-    TensorFlow's own global seed is deliberately left unset.  ``keras.utils.set_random_seed``
-    sets it, and then Keras 3's ``fit`` on NumPy arrays (the book's ``cnn.fit(x_train, y_train,
-    batch_size=128, …)``) shuffles the training set into the *same* order in every epoch: its
-    ``tf.random.shuffle`` gets a fixed op seed and restarts with each epoch's new iterator.
-    Measured here on 6-9's model, that costs 3.5 points of cross-validation accuracy
-    (``tools/cv_paths.py``).  So the batch order differs from run to run, as in the book;
-    initial weights and dropout masks repeat.
-
-    Example:
-        >>> set_seed(7)
-        7
+    TensorFlow's global seed stays unset: with it, Keras 3's ``fit`` on NumPy arrays shuffles the
+    training set into the same order in every epoch, which cost 3.5 points of 6-9's
+    cross-validation accuracy here (``tools/cv_paths.py``).
     """
     value = seed() if value is None else int(value)
     os.environ["PYTHONHASHSEED"] = str(value)
@@ -160,7 +125,7 @@ def set_seed(value: int | None = None) -> int:
     import numpy as np
 
     np.random.seed(value)
-    if "keras" in sys.modules or "tensorflow" in sys.modules or _can_import("keras"):
+    if "keras" in sys.modules or "tensorflow" in sys.modules or importlib.util.find_spec("keras"):
         import keras
         import tensorflow as tf
 
@@ -169,29 +134,23 @@ def set_seed(value: int | None = None) -> int:
     return value
 
 
-def _can_import(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
-
-
 def cache_dir() -> Path:
-    """Folder for downloads and prepared data (``CH6_CACHE_DIR``, default ``~/.cache/ch6``).
-
-    Example:
-        >>> env(CH6_CACHE_DIR=None); cache_dir() == Path.home() / ".cache" / "ch6"
-        True
-    """
+    """Folder for prepared data and everything a run writes (``CH6_CACHE_DIR``, default ``~/.cache/ch6``)."""
     return _path("CH6_CACHE_DIR", Path.home() / ".cache" / "ch6")
 
 
-def data_dir() -> Path | None:
-    """The offline dataset folder (``CH6_DATA_DIR``), or None when Keras should download.
+def download_dir() -> Path:
+    """Where downloaded files go, one sub-folder per kind (``CH6_DOWNLOAD_DIR``, default the cache)."""
+    return _path("CH6_DOWNLOAD_DIR") or cache_dir()
 
-    Example:
-        >>> env(CH6_DATA_DIR="/data/ch6/datasets"); data_dir()
-        PosixPath('/data/ch6/datasets')
-    """
+
+def keras_dir() -> Path:
+    """Keras's own cache (``KERAS_HOME``, default ``~/.keras``): ``datasets/`` and ``models/``."""
+    return _path("KERAS_HOME", Path.home() / ".keras")
+
+
+def data_dir() -> Path | None:
+    """The offline dataset folder (``CH6_DATA_DIR``), or None when Keras should download."""
     return _path("CH6_DATA_DIR")
 
 
@@ -203,131 +162,68 @@ def _asset_sibling(name: str) -> Path | None:
 
 
 def cub_dir() -> Path:
-    """CUB-200-2011 in train/test layout: ``CH6_CUB_DIR``, else the assets sibling, else cache.
-
-    Example:
-        >>> env(CH6_CUB_DIR="/data/birds"); cub_dir()
-        PosixPath('/data/birds')
-    """
+    """CUB-200-2011 in train/test layout: ``CH6_CUB_DIR``, else ``cub200_sample`` beside the data, else the cache."""
     return _path("CH6_CUB_DIR") or _asset_sibling("cub200_sample") or cache_dir() / "CUB200"
 
 
-ASSET_KINDS = {"darknet": "CH6_DARKNET_DIR", "pretrained": "CH6_PRETRAINED_DIR", "images": "CH6_IMAGES_DIR",
-               "cub": None}
+_ASSET_KINDS = {"darknet": "CH6_DARKNET_DIR", "pretrained": "CH6_PRETRAINED_DIR", "images": "CH6_IMAGES_DIR",
+                "cub": None}
 
 
 def asset_dir(kind: str) -> Path | None:
-    """The offline folder of one kind of downloadable file, or None (then: the cache).
-
-    ``CH6_<KIND>_DIR`` (:data:`ASSET_KINDS`), else the folder named ``kind`` beside
-    ``CH6_DATA_DIR`` (the layout of the shared offline assets).
-
-    Example:
-        >>> env(CH6_PRETRAINED_DIR="/data/tflite"); asset_dir("pretrained")
-        PosixPath('/data/tflite')
-    """
-    if kind not in ASSET_KINDS:
-        raise ValueError(f"unknown kind of file {kind!r}; one of {sorted(ASSET_KINDS)}")
-    variable = ASSET_KINDS[kind]
+    """The offline folder of one kind of downloadable file (``CH6_<KIND>_DIR``, else ``kind`` beside
+    ``CH6_DATA_DIR``), or None."""
+    if kind not in _ASSET_KINDS:
+        raise ValueError(f"unknown kind of file {kind!r}; one of {sorted(_ASSET_KINDS)}")
+    variable = _ASSET_KINDS[kind]
     return (_path(variable) or _asset_sibling(kind)) if variable else None
 
 
 def darknet_dir() -> Path:
-    """Darknet model folder: ``CH6_DARKNET_DIR``, else the assets sibling, else the cache.
-
-    Example:
-        >>> env(CH6_DARKNET_DIR=None, CH6_DATA_DIR=None, CH6_CACHE_DIR="/tmp/c"); darknet_dir()
-        PosixPath('/tmp/c/darknet')
-    """
-    return asset_dir("darknet") or cache_dir() / "darknet"
+    """Where the darknet files are looked for first: ``CH6_DARKNET_DIR``, ``darknet/`` beside the data, else downloaded."""
+    return asset_dir("darknet") or download_dir() / "darknet"
 
 
 def download_sources(name: str) -> list[str] | None:
-    """Sources configured for a registered download (only ``CUB_200_2011.tgz``: ``CH6_CUB_URLS``).
-
-    Example:
-        >>> env(CH6_CUB_URLS="http://127.0.0.1:8000/a.tgz http://mirror/b.tgz")
-        >>> download_sources("CUB_200_2011.tgz")
-        ['http://127.0.0.1:8000/a.tgz', 'http://mirror/b.tgz']
-    """
+    """Sources configured for a registered download (only ``CUB_200_2011.tgz``: ``CH6_CUB_URLS``)."""
     text = _env("CH6_CUB_URLS") if name == "CUB_200_2011.tgz" else None
     return text.split() if text else None
 
 
 def yolo_model_name() -> str:
-    """Which darknet model 프로그램 6-12 runs (``CH6_YOLO_MODEL``, default ``yolov3``).
-
-    Example:
-        >>> env(CH6_YOLO_MODEL=None); yolo_model_name()
-        'yolov3'
-    """
+    """Which darknet model 프로그램 6-12 runs (``CH6_YOLO_MODEL``, default ``yolov3``)."""
     return _env("CH6_YOLO_MODEL") or "yolov3"
 
 
-def model_dir() -> Path:
-    """Where notebooks save trained models (``CH6_MODEL_DIR``, default ``<cache>/models``).
-
-    Example:
-        >>> model_dir().name
-        'models'
-    """
-    return _path("CH6_MODEL_DIR", cache_dir() / "models")
-
-
 def model_path(filename: str) -> Path:
-    """Full path of a saved model file, creating its folder.
-
-    Example:
-        >>> model_path("my_cnn.keras").name
-        'my_cnn.keras'
-    """
-    folder = model_dir()
+    """Where a notebook saves a trained model (``CH6_MODEL_DIR``, default ``<cache>/models``); the folder is made."""
+    folder = _path("CH6_MODEL_DIR", cache_dir() / "models")
     folder.mkdir(parents=True, exist_ok=True)
     return folder / filename
 
 
 def results_dir() -> Path:
-    """Where full-mode runs record results: ``CH6_RESULTS_DIR``, default ``<cache>/results``.
-
-    Only the commands that refresh the repository's saved results (``make full``,
-    ``make checkpoints``, ``make bench``) point it at the repository's ``results/``.
-
-    Example:
-        >>> env(CH6_RESULTS_DIR=None, CH6_CACHE_DIR="/tmp/c"); results_dir()
-        PosixPath('/tmp/c/results')
-    """
+    """Where full-mode runs record results (``CH6_RESULTS_DIR``, default ``<cache>/results``)."""
     return _path("CH6_RESULTS_DIR", cache_dir() / "results")
 
 
 def saved_results_dir() -> Path:
     """The results this project saved from its own full runs (shipped with the package)."""
-    return SAVED / "results"
+    return _SAVED / "results"
 
 
 def checkpoint_dir() -> Path:
     """The checkpoints to load: ``CH6_CHECKPOINT_DIR``, else the ones shipped with the package."""
-    return _path("CH6_CHECKPOINT_DIR", SAVED / "checkpoints")
+    return _path("CH6_CHECKPOINT_DIR", _SAVED / "checkpoints")
 
 
 def checkpoint_output_dir() -> Path:
-    """Where a full run saves its checkpoint: ``CH6_CHECKPOINT_DIR``, else ``<cache>/my-checkpoints``
-    (never the shipped checkpoints, so lectures keep loading those).
-
-    Example:
-        >>> env(CH6_CHECKPOINT_DIR=None, CH6_CACHE_DIR="/tmp/c"); checkpoint_output_dir()
-        PosixPath('/tmp/c/my-checkpoints')
-    """
+    """Where a full run saves its checkpoint: ``CH6_CHECKPOINT_DIR``, else ``<cache>/my-checkpoints``."""
     return _path("CH6_CHECKPOINT_DIR", cache_dir() / "my-checkpoints")
 
 
-
 def child_environment(**values) -> dict:
-    """This process's environment plus ``values``, for a child process (None removes a variable).
-
-    Example:
-        >>> child_environment(CH6_QUICK="1")["CH6_QUICK"]
-        '1'
-    """
+    """This process's environment plus ``values``, for a child process (None removes a variable)."""
     environment = dict(os.environ)
     for key, value in values.items():
         if value is None:

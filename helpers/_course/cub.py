@@ -27,7 +27,7 @@ import zlib
 from pathlib import Path
 
 from . import config, downloads
-from .files import atomic_write, file_hash
+from .files import WrongFileError, atomic_write, check_hash
 
 CUB_ARCHIVE = "CUB_200_2011.tgz"
 CUB_PAGE = "https://data.caltech.edu/records/65de6-vp158"
@@ -74,28 +74,25 @@ def ensure_cub(*, quick: bool | None = None, progress: bool = True) -> Path:
     if target.exists():
         raise CubError(f"{target} exists but holds no train/ and test/ folders made by prepare_cub: "
                        "delete it, or set CH6_CUB_DIR to a prepared CUB folder.")
-    try:
-        archive, verify = downloads.fetch(CUB_ARCHIVE, download=False), True  # cached earlier: check it
-    except downloads.DownloadError:
+    if downloads.missing(CUB_ARCHIVE):
         from tqdm.auto import tqdm
 
         tqdm.write(download_notice(quick=quick))  # before a long download, not a returned value
-        archive, verify = downloads.fetch(CUB_ARCHIVE, progress=progress), False  # fetch checked the MD5
-    return prepare_cub(archive, target, verify=verify, classes=QUICK_CLASSES if quick else None,
-                       progress=progress)
+    archive = downloads.fetch(CUB_ARCHIVE, progress=progress)   # fetch checks the MD5, cached or downloaded
+    return prepare_cub(archive, target, verify=False, classes=QUICK_CLASSES if quick else None, progress=progress)
 
 
 def download_notice(*, quick: bool = False) -> str:
     """The one line :func:`ensure_cub` writes before it downloads the archive.
 
     Example:
-        >>> env(CH6_CACHE_DIR="/tmp/c")
+        >>> env(CH6_DOWNLOAD_DIR="/tmp/c")
         >>> download_notice()
         'CUB-200-2011이 없어 공식 압축 파일 CUB_200_2011.tgz(1.15 GB)를 처음 한 번 내려받습니다 → /tmp/c/cub'
     """
     size = downloads.REGISTRY[CUB_ARCHIVE].size
     text = (f"CUB-200-2011이 없어 공식 압축 파일 {CUB_ARCHIVE}({size / 1e9:.2f} GB)를 처음 한 번 내려받습니다"
-            f" → {config.cache_dir() / 'cub'}")
+            f" → {config.download_dir() / 'cub'}")
     return text + (f" (빠른 모드: 그중 {len(QUICK_CLASSES)}부류만 준비)" if quick else "")
 
 
@@ -171,13 +168,12 @@ def _progress(*, total=None, desc: str, enabled: bool, iterable=None, unit: str 
 
 
 def _verify(archive: Path, progress: bool) -> None:
-    entry = downloads.REGISTRY[CUB_ARCHIVE]
-    algorithm, expected = entry.checksum.split(":")
-    found = file_hash(archive, algorithm, progress)
-    if found != expected:
-        raise CubError(f"{archive} has {algorithm.upper()} {found}, but the official {CUB_ARCHIVE} has {expected}: "
-                       "the download is incomplete or not the official file. Delete it and run "
-                       f"helpers._course.cub.ensure_cub(), which downloads and checks it (or download it from {CUB_PAGE}).")
+    try:
+        check_hash(archive, downloads.REGISTRY[CUB_ARCHIVE].checksum, progress)
+    except WrongFileError as error:
+        raise CubError(f"{error} — not the official {CUB_ARCHIVE}: the download is incomplete or not the official "
+                       "file. Delete it and run helpers._course.cub.ensure_cub(), which downloads and checks it "
+                       f"(or download it from {CUB_PAGE}).") from None
 
 
 def _wanted(class_name: str, classes) -> bool:

@@ -1,9 +1,5 @@
-"""Reading the book's datasets: the offline copy the configuration names, else ``keras.datasets``.
-
-By default they call the Keras loaders (download once, then cached in ``~/.keras``).
-With ``CH6_DATA_DIR`` set they read ``<dir>/<name>.npz`` instead, so the notebooks run
-offline.  In quick mode every loader returns the first few thousand samples.
-"""
+"""The book's data sets behind :mod:`helpers.data`: ``<CH6_DATA_DIR>/<name>.npz`` if that variable is set,
+else ``keras.datasets`` (downloaded once into ``~/.keras/datasets``).  Quick mode keeps the first samples."""
 
 from __future__ import annotations
 
@@ -14,36 +10,36 @@ import numpy as np
 
 from . import config
 
-# name -> (image shape, Keras label shape suffix, quick-mode sizes (train, test))
+# name -> (image shape, Keras label shape suffix, quick-mode sizes (train, test), files keras.datasets keeps)
 _SPECS = {
-    "mnist": ((28, 28), (), (6000, 1000)),
-    "fashion_mnist": ((28, 28), (), (6000, 1000)),
-    "cifar10": ((32, 32, 3), (1,), (6000, 1000)),
+    "mnist": ((28, 28), (), (6000, 1000), ("mnist.npz",)),
+    "fashion_mnist": ((28, 28), (), (6000, 1000), tuple(f"fashion-mnist/{part}-{kind}-idx{n}-ubyte.gz"
+                                                        for part in ("train", "t10k")
+                                                        for kind, n in (("labels", 1), ("images", 3)))),
+    "cifar10": ((32, 32, 3), (1,), (6000, 1000), ("cifar-10-batches-py-target_archive",)),
 }
+NAMES = tuple(_SPECS)
+_TITLES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR-10"}
 
 # Offline copies this project knows, by the SHA-256 of the whole file (../shared/assets/MANIFEST.md;
 # the full one is what ../shared/tools/make_full_cifar10.py writes, byte for byte the same on every run).
-KNOWN_FILES = {
+_KNOWN_FILES = {
     "93ede276f2c108392ba19b0a39a718c192ec4eeb9b3721cd8c4d7f301e70173a": "JPEG q≈75 copy, subset",
     "b384719ddc8188bfe488714f07d3ed511377bd2c89f008ef32bba2e8f3ea99c8": "JPEG q≈75 copy",
     "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64": "lossless copy",
     "5b6d2c4c694a91887af8ab7d039c04f80af3c29378d731c93a538d2e831aa469": "lossless copy",
 }
-_NAMES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR-10"}
+_WHAT_TO_DO = ("`make download`로 미리 받거나(인터넷 필요), 오프라인 자료가 있으면 CH6_DATA_DIR을 그 datasets 폴더로 "
+               "정하세요.")
+
 
 class DatasetUnavailableError(RuntimeError):
-    """Raised when a dataset can be neither read from CH6_DATA_DIR nor downloaded."""
+    """A data set can be neither read from CH6_DATA_DIR nor downloaded; the message says what to do."""
 
 
 def load(name: str, *, folder=None):
-    """Load ``mnist``, ``fashion_mnist`` or ``cifar10`` (see the module docstring), from
-    ``folder`` if given, else from ``CH6_DATA_DIR``, else through ``keras.datasets``.
-
-    Example:
-        >>> load("svhn")
-        Traceback (most recent call last):
-        ValueError: unknown dataset 'svhn'; choose one of ['cifar10', 'fashion_mnist', 'mnist']
-    """
+    """``(x_train, y_train), (x_test, y_test)`` of ``mnist``, ``fashion_mnist`` or ``cifar10`` as
+    ``keras.datasets`` gives them, from ``folder`` (default ``CH6_DATA_DIR``) or through Keras."""
     if name not in _SPECS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(_SPECS)}")
     folder = Path(folder) if folder is not None else config.data_dir()
@@ -55,102 +51,76 @@ def load(name: str, *, folder=None):
     return (x_train[:n_train], y_train[:n_train]), (x_test[:n_test], y_test[:n_test])
 
 
+def available(name: str) -> bool:
+    """True when :func:`load` can read ``name`` without a network (CH6_DATA_DIR's file, else Keras's cache)."""
+    folder = config.data_dir()
+    if folder is not None:
+        return (folder / f"{name}.npz").is_file()
+    return all((config.keras_dir() / "datasets" / file).exists() for file in _SPECS[name][3])
+
+
 def _load_npz(path: Path, name: str):
+    def refuse(problem: str, fix: str):
+        raise DatasetUnavailableError(f"{path}: {problem} {fix} / {path.name}: not usable ({problem})")
+
     if not path.is_file():
         raise DatasetUnavailableError(
-            f"CH6_DATA_DIR is set to {path.parent}, but {path.name} is not there. "
-            f"Put {path.name} (arrays x_train, y_train, x_test, y_test) in that folder, "
-            "or unset CH6_DATA_DIR to let Keras download the data."
-        )
+            f"CH6_DATA_DIR이 {path.parent}인데 그 폴더에 {path.name}이 없습니다. 배열 x_train, y_train, x_test, y_test를 "
+            f"담은 {path.name}을 그 폴더에 두거나, CH6_DATA_DIR을 지워 Keras가 내려받게 하세요. "
+            f"/ CH6_DATA_DIR is set to {path.parent}, but {path.name} is not there.")
     try:
         with np.load(path) as npz:
             arrays = {k: npz[k] for k in ("x_train", "y_train", "x_test", "y_test")}
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
-        raise DatasetUnavailableError(
-            f"{path} is not a readable dataset file ({error}). It must be an .npz with "
-            "arrays x_train, y_train, x_test, y_test; replace it with a good copy."
-        ) from None
-    image_shape, label_tail, _ = _SPECS[name]
+        refuse(f"읽을 수 있는 데이터 파일이 아닙니다({error}).",
+               "배열 x_train, y_train, x_test, y_test를 담은 .npz 파일로 바꾸세요. (not a readable dataset file)")
+    image_shape, label_tail = _SPECS[name][:2]
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.shape[1:] != image_shape or len(x) != len(y):
-            raise DatasetUnavailableError(
-                f"{path}: x_{split} has shape {x.shape} and y_{split} {y.shape}; "
-                f"{name} needs images of shape (N, {', '.join(map(str, image_shape))}) "
-                "and one label per image."
-            )
-    for split in ("train", "test"):
-        _check_pixels(path, f"x_{split}", arrays[f"x_{split}"])
-        _check_labels(path, f"y_{split}", arrays[f"y_{split}"])
+            refuse(f"x_{split}의 모양이 {x.shape}, y_{split}의 모양이 {y.shape}입니다.",
+                   f"{name}에는 (N, {', '.join(map(str, image_shape))}) 모양의 영상과 영상마다 레이블 하나가 필요합니다. "
+                   f"(needs images of shape (N, {', '.join(map(str, image_shape))}))")
+        if x.dtype != np.uint8 and x.size:
+            low, high = float(x.min()), float(x.max())
+            if np.issubdtype(x.dtype, np.floating) and high <= 1.0:
+                refuse(f"x_{split}의 값이 {low:g}…{high:g}의 실수로, 이미 255로 나눈 화소입니다.",
+                       "노트북이 책처럼 255로 나누므로 원래의 uint8 화소 0…255를 저장하세요. "
+                       f"(floats between {low:g} and {high:g}, i.e. pixels already divided by 255)")
+            if low < 0 or high > 255 or not np.all(np.mod(x, 1) == 0):
+                refuse(f"x_{split}의 값이 {low:g}…{high:g}입니다.",
+                       f"화소는 0…255의 정수(uint8)여야 합니다. (values from {low:g} to {high:g})")
+        if y.ndim > 2 or (y.ndim == 2 and y.shape[1] > 1):
+            refuse(f"y_{split}의 모양이 {y.shape}로, 원-핫 부호화된 것 같습니다.",
+                   f"영상마다 부류 번호 하나(모양 (N,))를 저장하세요: np.argmax(y_{split}, axis=1). "
+                   f"(shape {y.shape}, which looks one-hot)")
+        if y.size and (float(np.min(y)) < 0 or float(np.max(y)) > 255 or not np.all(np.mod(y, 1) == 0)):
+            refuse(f"y_{split}의 레이블이 {np.min(y)}…{np.max(y)}입니다.",
+                   f"레이블은 부류 번호 0…9여야 합니다. (labels from {np.min(y)} to {np.max(y)})")
     to_labels = lambda y: y.astype(np.uint8).reshape((len(y),) + label_tail)  # noqa: E731
     return ((arrays["x_train"].astype(np.uint8), to_labels(arrays["y_train"])),
             (arrays["x_test"].astype(np.uint8), to_labels(arrays["y_test"])))
 
 
-def _check_pixels(path: Path, name: str, x: np.ndarray) -> None:
-    """Pixels must be whole numbers 0…255, as keras.datasets gives them (uint8)."""
-    if x.dtype == np.uint8 or x.size == 0:
-        return
-    if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
-        raise DatasetUnavailableError(f"{path}: {name} holds {x.dtype} values; pixels must be numbers 0…255.")
-    low, high = float(x.min()), float(x.max())
-    if np.issubdtype(x.dtype, np.floating) and high <= 1.0:
-        raise DatasetUnavailableError(
-            f"{path}: {name} holds floats between {low:g} and {high:g}, i.e. pixels already divided by 255. "
-            "The notebooks divide by 255 themselves (as the book does), so store the raw uint8 pixels 0…255: "
-            "np.savez(..., x_train=(x_train*255).round().astype(np.uint8), ...).")
-    if low < 0 or high > 255 or (np.issubdtype(x.dtype, np.floating) and not np.all(np.mod(x, 1) == 0)):
-        raise DatasetUnavailableError(
-            f"{path}: {name} holds values from {low:g} to {high:g}; pixels must be whole numbers 0…255 (uint8).")
-
-
-def _check_labels(path: Path, name: str, y: np.ndarray) -> None:
-    """Labels must be one class number per image (shape (N,) or (N,1)), 0…255."""
-    if y.ndim == 2 and y.shape[1] > 1:
-        raise DatasetUnavailableError(
-            f"{path}: {name} has shape {y.shape}, which looks one-hot encoded. Store one class number per "
-            "image (shape (N,)); the notebooks one-hot encode with to_categorical, as the book does: "
-            f"np.savez(..., {name}=np.argmax({name}, axis=1), ...).")
-    if y.ndim > 2:
-        raise DatasetUnavailableError(f"{path}: {name} has shape {y.shape}; labels must have shape (N,) or (N, 1).")
-    if y.size and (not np.issubdtype(y.dtype, np.number) or float(np.min(y)) < 0 or float(np.max(y)) > 255
-                   or not np.all(np.mod(y, 1) == 0)):
-        raise DatasetUnavailableError(
-            f"{path}: {name} holds labels from {np.min(y)} to {np.max(y)}; labels must be class numbers 0…255 "
-            "(0…9 for these data sets).")
-
-
 def _load_keras(name: str):
     import keras
 
-    loader = getattr(keras.datasets, name).load_data
     try:
-        return loader()
+        return getattr(keras.datasets, name).load_data()
     except Exception as error:  # network errors come in many types (URLError, HTTPError, OSError …)
         raise DatasetUnavailableError(
-            f"Could not download {name} through keras.datasets ({type(error).__name__}: {error}). "
-            f"Offline? Set CH6_DATA_DIR to a folder holding {name}.npz "
-            "(arrays x_train, y_train, x_test, y_test), e.g. the project's shared assets."
+            f"{_TITLES[name]}을(를) keras.datasets로 내려받지 못했습니다({type(error).__name__}: {error}). "
+            f"{_WHAT_TO_DO} / could not download {name}; offline, set CH6_DATA_DIR to a folder holding {name}.npz."
         ) from error
 
 
 def label(name: str, n_train: int, n_test: int, *, folder=None) -> str:
-    """How a result names its data: the set, its sizes, and which copy it came from.
-
-    A file in ``CH6_DATA_DIR`` that this project knows (by SHA-256, :data:`KNOWN_FILES`) is
-    named, e.g. the CIFAR-10 rebuilt from JPEG files, whose pixels are close to but not equal
-    to the original; an unknown file is called an offline copy; without ``CH6_DATA_DIR`` the
-    data came from ``keras.datasets``.
-
-    Example:
-        >>> env(CH6_DATA_DIR=None); label("mnist", 60000, 10000)
-        'MNIST 60000/10000 (keras.datasets)'
-    """
+    """How a result names its data: the set, its sizes and which copy (``_KNOWN_FILES``, an offline copy
+    or ``keras.datasets``), e.g. ``'MNIST 60000/10000 (keras.datasets)'``."""
     folder = Path(folder) if folder is not None else config.data_dir()
-    title = f"{_NAMES.get(name, name)} {n_train}/{n_test}"
+    title = f"{_TITLES[name]} {n_train}/{n_test}"
     if folder is None:
         return f"{title} (keras.datasets)"
     from .files import file_hash
 
-    note = KNOWN_FILES.get(file_hash(folder / f"{name}.npz"))
-    return f"{title} ({note})" if note else f"{title} (offline copy)"
+    return f"{title} ({_KNOWN_FILES.get(file_hash(folder / f'{name}.npz'), 'offline copy')})"

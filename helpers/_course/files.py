@@ -1,10 +1,4 @@
-"""Writing and checking files safely: one atomic write, one file hash.
-
-Every file the project writes (results, checkpoints, saved models, downloads, prepared
-data sets, notebooks rewritten by tools) goes through :func:`atomic_write`: it is written
-under a temporary name in the same folder and renamed over the real name only when the
-writing finished, so an interrupted run never leaves a half-written file under the real name.
-"""
+"""Writing and checking files: one atomic write, one file hash, one checksum check."""
 
 from __future__ import annotations
 
@@ -14,30 +8,18 @@ import os
 import tempfile
 from pathlib import Path
 
+_NAMES = {"sha256": "SHA-256", "md5": "MD5"}
+
+
+class WrongFileError(ValueError):
+    """A file's checksum is not the expected one: damaged, incomplete or a different file."""
+
 
 @contextlib.contextmanager
 def atomic_write(path):
-    """Yield a temporary path beside ``path``; rename it to ``path`` when the block succeeds.
+    """Yield a temporary path beside ``path`` (same suffix); rename it to ``path`` only if the block succeeds.
 
-    The temporary name keeps the suffix (``.keras``, ``.npz`` …), since some writers choose
-    the format from it.  If the block raises, the temporary file is removed and ``path`` is
-    left as it was.  The folder is created if needed.
-
-    Example:
-        >>> import tempfile
-        >>> target = Path(tempfile.mkdtemp()) / "result.json"
-        >>> with atomic_write(target) as temporary:
-        ...     _ = temporary.write_text("{}")
-        >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
-        ('{}', ['result.json'])
-        >>> try:
-        ...     with atomic_write(target) as temporary:
-        ...         _ = temporary.write_text("half")
-        ...         raise KeyboardInterrupt
-        ... except KeyboardInterrupt:
-        ...     pass
-        >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
-        ('{}', ['result.json'])
+    An interrupted or failed write leaves ``path`` as it was and no temporary file behind.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,22 +35,26 @@ def atomic_write(path):
 
 
 def file_hash(path, algorithm: str = "sha256", progress: bool = False) -> str:
-    """Hex digest of a file (``"sha256"`` or ``"md5"``), read in 1 MiB chunks.
-
-    ``progress=True`` shows a progress bar (useful for the 1.1 GB CUB archive).
-
-    Example:
-        >>> file_hash(__file__) == hashlib.sha256(open(__file__, "rb").read()).hexdigest()
-        True
-    """
+    """Hex digest of a file (``"sha256"`` or ``"md5"``), read in 1 MiB chunks (a progress bar if asked)."""
     digest = hashlib.new(algorithm)
-    size = os.path.getsize(path)
     from tqdm.auto import tqdm
 
-    with open(path, "rb") as handle, tqdm(total=size, desc=f"{algorithm.upper()} {Path(path).name}",
-                                          disable=not progress, unit="B", unit_scale=True,
-                                          leave=False) as bar:
+    with open(path, "rb") as handle, tqdm(total=os.path.getsize(path), desc=f"{_NAMES[algorithm]} {Path(path).name}",
+                                          disable=not progress, unit="B", unit_scale=True, leave=False) as bar:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
             bar.update(len(chunk))
     return digest.hexdigest()
+
+
+def check_hash(path, checksum: str, progress: bool = False) -> Path:
+    """Return ``path`` if its digest is ``checksum`` (``"sha256:<hex>"`` or ``"md5:<hex>"``), else raise
+    :class:`WrongFileError`: the project's one checksum comparison (downloads, checkpoints, CUB, Keras weights)."""
+    algorithm, expected = checksum.split(":")
+    found = file_hash(path, algorithm, progress)
+    if found != expected.lower():
+        name = _NAMES[algorithm]
+        raise WrongFileError(f"{path}의 {name} 값이 {found[:12]}…로, 기대한 {expected[:12]}…와 다릅니다"
+                             f"(덜 받았거나 손상되었거나 다른 파일). "
+                             f"/ {name} is {found[:12]}…, expected {expected[:12]}…")
+    return Path(path)

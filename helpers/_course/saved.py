@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import models
 from . import config
-from .files import atomic_write, file_hash
+from .files import WrongFileError, atomic_write, check_hash, file_hash
 
 MANIFEST = "MANIFEST.json"
 REGENERATE = "`make checkpoints`로 다시 만들 수 있습니다 (전체 모드 학습: 2코어 CPU에서 몇 시간)"
@@ -88,7 +88,9 @@ def load_checkpoint(program: str, model) -> dict:
     entry = checkpoint_entry(program)
     for name, expected in entry["sha256"].items():
         path = folder / name
-        if not path.is_file() or file_hash(path) != expected:
+        try:
+            check_hash(path, f"sha256:{expected}")
+        except (OSError, WrongFileError):
             raise CheckpointError(f"체크포인트 파일 {path}가 없거나 SHA-256이 기록({MANIFEST})과 다릅니다(손상되었거나 바뀜). "
                                   f"프로젝트를 다시 설치하거나(`git checkout {folder}`) {REGENERATE}.")
     if model.count_params() != entry["parameters"]:
