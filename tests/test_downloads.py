@@ -226,7 +226,8 @@ def _names_used():
             if token.type == tokenize.STRING:
                 whole = literal.fullmatch(token.string)
                 for found in [whole.group(2)] if whole else quoted.findall(token.string):
-                    used.setdefault(found, where)
+                    if not found.startswith("helpers."):      # a module named in a docstring, not a file
+                        used.setdefault(found, where)
     return used
 
 

@@ -41,7 +41,7 @@ def top_k(scores, k):
 
 
 def _assets(needs):
-    needs(*PHOTOS, "dog.jpg", imagenet.MODEL_FILE, imagenet.LABELS_FILE, "mobilenet_v1_0.5_160_quant.tflite")
+    needs(*PHOTOS, "dog.jpg", imagenet.MODEL_FILE, "imagenet_labels.txt", "mobilenet_v1_0.5_160_quant.tflite")
     return SimpleNamespace(images=downloads.fetch("cat.png").parent, pretrained=downloads.fetch(imagenet.MODEL_FILE).parent)
 
 

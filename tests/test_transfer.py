@@ -17,7 +17,7 @@ def no_network(monkeypatch):
 
 @pytest.fixture
 def pretrained_assets(needs):
-    needs(imagenet.MODEL_FILE, imagenet.LABELS_FILE)
+    needs(imagenet.MODEL_FILE, "imagenet_labels.txt")
 
 
 @pytest.fixture

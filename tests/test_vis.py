@@ -255,7 +255,7 @@ CAT_BOX = {"x": (50, 365), "y": (35, 341)}
 
 @pytest.fixture(scope="module")
 def mobilenet(needs):
-    needs(imagenet.MODEL_FILE, imagenet.LABELS_FILE, "cat.png", "dog.jpg")
+    needs(imagenet.MODEL_FILE, "imagenet_labels.txt", "cat.png", "dog.jpg")
     return imagenet.mobilenet_v2()
 
 

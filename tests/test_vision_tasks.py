@@ -27,7 +27,7 @@ def _korean_font():
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory, needs):
     """A temporary cache for the whole module (the converted MobileNetV2 goes there)."""
-    needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", imagenet.MODEL_FILE, imagenet.LABELS_FILE,
+    needs("yolo-fastest-1.1-xl.cfg", "yolo-fastest-1.1-xl.weights", "coco.names", imagenet.MODEL_FILE, "imagenet_labels.txt",
           "deeplabv3_mnv2_pascal_quant.tflite", "pascal_voc_segmentation_labels.txt",
           "dog.jpg", "cat.png", "horses.jpg")
     folder = tmp_path_factory.mktemp("cache")
