@@ -191,13 +191,12 @@ def test_the_offline_assets_match_the_registry():
 # Names the code, doctests and notebooks use that are neither registered nor shipped: each is made by the code
 # that names it (or comes inside a registered archive, or through Keras with Keras's own checksum).
 MADE_HERE = {
-    "my_cnn.h5": "6.4 saves the model (프로그램 6-5) and reads it back",
     "dog_detected.jpg": "6.8 writes the detections into the cache",
     "classes.txt": "inside CUB_200_2011.tgz", "images.txt": "inside CUB_200_2011.tgz",
     "train_test_split.txt": "inside CUB_200_2011.tgz",
     "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5": "Keras downloads it, with its MD5 (make download WITH=resnet50)",
     "grey.jpg": "a doctest writes it", "a.jpg": "a doctest writes it",
-    "b.jpg": "a doctest writes it", "mobilenet_v2_imagenet_5d3137241276e79c.npz": "imagenet writes the conversion",
+    "b.jpg": "a doctest writes it",
 }
 _SUFFIXES = r"png|jpe?g|bmp|gif|tflite|weights|cfg|names|txt|npz|tgz|h5|csv"
 
