@@ -11,7 +11,7 @@ per wall-clock second (what a student waits) and per CPU second of this process 
 programs on the cores barely change: the fair comparison on a shared machine).
 
 FLOPs: one multiply-add = 2 FLOPs; Conv2D 2·k_h·k_w·C_in·C_out·H_out·W_out, Dense 2·in·out
-per sample; training (forward + backward) = 3 × forward (see ``helpers/measure.py``).
+per sample; training (forward + backward) = 3 × forward (see ``benchmarks/measure.py``).
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))  # benchmarks/measure.py
 
 import numpy as np  # noqa: E402
 
 from helpers._course import config  # noqa: E402  (quiets TensorFlow's C++ log before it loads)
-from helpers._course.measure import measure_in_turns  # noqa: E402
+from measure import measure_in_turns  # noqa: E402  (benchmarks/measure.py)
 
 BATCH_SIZE = 128  # the book's; never changed here, it is part of the experiment
 PROGRAMS = [  # (program, model builder in helpers.models, dataset)
@@ -89,7 +90,7 @@ def rates(timing: dict, items: int) -> dict:
 
 # ---------------------------------------------------------------------------- sections
 def bench_ceiling(repeats: int) -> dict:
-    from helpers._course.measure import matmul_gflops
+    from measure import matmul_gflops
 
     log("ceiling: fp32 matmul 2048x2048 …")
     found = matmul_gflops(size=2048, repeats=max(repeats, 5))
@@ -104,7 +105,7 @@ def bench_training(n_train: int, repeats: int, ceiling: dict) -> list[dict]:
     load as the training it is compared with.
     """
     from helpers.augment import augmented_dataset
-    from helpers._course.measure import flops_per_sample, matmul_run, time_epoch
+    from measure import flops_per_sample, matmul_run, time_epoch
 
     rows = []
     for program, model_name, dataset in PROGRAMS:
@@ -268,7 +269,7 @@ def probe(spec: dict) -> dict:
         tf.config.threading.set_intra_op_parallelism_threads(spec["threads"][0])
         tf.config.threading.set_inter_op_parallelism_threads(spec["threads"][1])
     (x, y), _ = book_arrays(spec["dataset"], spec["n_train"], 0)
-    from helpers._course.measure import time_epoch
+    from measure import time_epoch
 
     model = build(spec["model"])
     timing = measure_in_turns({"fit": lambda: time_epoch(model, x, y, batch_size=BATCH_SIZE)},
@@ -281,7 +282,7 @@ def bench_investigation(n_train: int, repeats: int) -> dict:
     log("investigation: XLA jit_compile on the CIFAR-10 CNN …")
     (x, y), _ = book_arrays("cifar10", n_train, 0)
     plain, xla = build("cifar10_cnn", jit_compile=False), build("cifar10_cnn", jit_compile=True)
-    from helpers._course.measure import time_epoch
+    from measure import time_epoch
 
     timings = measure_in_turns({
         "jit_compile_false": lambda: time_epoch(plain, x, y, batch_size=BATCH_SIZE),

@@ -10,13 +10,17 @@ same run: the larger relative spread (max − min) / median of either path's own
 ``benchmarks/bench.py`` gives the full figures.
 """
 
+import sys
+
 import numpy as np
 import pytest
 
 from helpers._course import config
 from helpers.augment import augmented_dataset
-from helpers._course.measure import measure_in_turns, time_epoch
 from helpers.models import lenet5
+
+sys.path.insert(0, str(config.REPO_ROOT / "benchmarks"))
+from measure import measure_in_turns, time_epoch  # noqa: E402  (benchmarks/measure.py)
 
 REPEATS = 7
 SAMPLES = 1024

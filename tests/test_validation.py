@@ -51,7 +51,7 @@ def test_folds_partition_the_data():
 def test_no_held_out_index_is_seen_in_training_or_augmentation(augment):
     x, y = indexed_images(50)
     log = []
-    scores = cross_validate(lambda: SpyModel(log), x, y, k=5, augment=augment, epochs=2, batch_size=8)
+    scores = cross_validate(lambda: SpyModel(log), x, y, folds=kfold_indices(50, 5), augment=augment, epochs=2, batch_size=8)
     assert scores == [0.5] * 5
     folds = kfold_indices(50, 5)
     for entry, (train, val) in zip(log, folds):
@@ -67,11 +67,11 @@ def test_no_held_out_index_is_seen_in_training_or_augmentation(augment):
 def test_the_books_variant_does_leak_when_augmenting():
     x, y = indexed_images(50)
     log = []
-    cross_validate(lambda: SpyModel(log), x, y, k=5, augment=spy_augment, epochs=1, batch_size=8, leak=True)
+    cross_validate(lambda: SpyModel(log), x, y, folds=kfold_indices(50, 5), augment=spy_augment, epochs=1, batch_size=8, leak=True)
     for entry, (_, val) in zip(log, kfold_indices(50, 5)):
         assert np.isin(val, (entry["train"] - MARK).astype(int)).all()  # the held-out fold was trained on
     log.clear()
-    cross_validate(lambda: SpyModel(log), x, y, k=5, augment=None, epochs=1, batch_size=8, leak=True)
+    cross_validate(lambda: SpyModel(log), x, y, folds=kfold_indices(50, 5), augment=None, epochs=1, batch_size=8, leak=True)
     for entry, (_, val) in zip(log, kfold_indices(50, 5)):
         assert np.intersect1d(entry["train"].astype(int), val).size == 0
 
@@ -82,14 +82,14 @@ def test_same_folds_can_be_reused_and_bad_folds_are_refused():
     folds = kfold_indices(20, 4)
     cross_validate(lambda: SpyModel(log), x, y, folds=folds, epochs=1)
     assert [e["val"].astype(int).tolist() for e in log] == [v.tolist() for _, v in folds]
-    with pytest.raises(ValueError, match="both the training and the held-out"):
+    with pytest.raises(ValueError, match="모두 들어 있는 샘플이 5개"):
         cross_validate(lambda: SpyModel([]), x, y, folds=[(np.arange(15), np.arange(10, 20))])
-    with pytest.raises(ValueError, match="other data"):
+    with pytest.raises(ValueError, match="다른 데이터로 만든 폴드"):
         cross_validate(lambda: SpyModel([]), x[:10], y[:10], folds=folds)
     with pytest.raises(ValueError, match="2 ≤ k"):
         kfold_indices(5, k=1)
-    with pytest.raises(ValueError, match="match one to one"):
-        cross_validate(lambda: SpyModel([]), x, y[:5])
+    with pytest.raises(ValueError, match="짝이 맞아야"):
+        cross_validate(lambda: SpyModel([]), x, y[:5], folds=folds)
 
 
 def test_cross_validate_learns_real_digits(offline_data):
@@ -108,32 +108,16 @@ def test_cross_validate_learns_real_digits(offline_data):
         model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
         return model
 
-    scores = cross_validate(build, x, y, k=2, augment=augmenter(width_shift_range=0.05), epochs=4,
-                            batch_size=32)
+    scores = cross_validate(build, x, y, folds=kfold_indices(1000, 2), augment=augmenter(width_shift_range=0.05),
+                            epochs=4, batch_size=32)
     assert len(scores) == 2 and min(scores) > 0.7, scores
-
-
-def test_record_scores_writes_means_only_in_full_mode(tmp_path, env):
-    import json
-
-    from helpers._course import config
-    from helpers.validation import record_scores
-
-    env(CH6_RESULTS_DIR=tmp_path)
-    config.set_quick_mode(True)
-    assert record_scores({"000": [0.5, 0.7]}, name="6.6-ablation") is None and not list(tmp_path.iterdir())
-    config.set_quick_mode(False)
-    path = record_scores({"000": [0.5, 0.7], "100": [0.8, 0.9]}, name="6.6-ablation", epochs=10)
-    entry = json.loads(path.read_text(encoding="utf-8"))
-    assert entry["scores"]["000"] == {"folds": [0.5, 0.7], "mean": 0.6} and entry["epochs"] == 10
-    assert entry["scores"]["100"]["mean"] == pytest.approx(0.85)
 
 
 def test_full_mode_prints_a_run_time_estimate_once(env, capsys):
     x, y = indexed_images(20)
     env(CH6_QUICK="0")
-    cross_validate(lambda: SpyModel([]), x, y, k=5, epochs=1, batch_size=4)
+    cross_validate(lambda: SpyModel([]), x, y, folds=kfold_indices(20, 5), epochs=1, batch_size=4)
     assert capsys.readouterr().out.count("교차 검증 5폴드 예상 시간") == 1
     env(CH6_QUICK="1")
-    cross_validate(lambda: SpyModel([]), x, y, k=5, epochs=1, batch_size=4)
+    cross_validate(lambda: SpyModel([]), x, y, folds=kfold_indices(20, 5), epochs=1, batch_size=4)
     assert "예상 시간" not in capsys.readouterr().out
