@@ -24,7 +24,7 @@ def in_memory_bytes(n_images: int, image_size=(224, 224)) -> int:
 
     Example:
         >>> in_memory_bytes(570) / 2**20  # MB: 2 × 570 images of 224 × 224 × 3 × 4 bytes
-        654.9609375
+        654.609375
     """
     height, width = image_size
     return 2 * n_images * height * width * 3 * 4
