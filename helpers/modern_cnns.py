@@ -1,79 +1,121 @@
-"""6.7.1 현대적인 컨볼루션 신경망 모델: 표 6-1 recounted, and a residual block of 그림 6-16 read off ResNet50.
-
-* 표 6-1: :data:`BOOK_TABLE_6_1` (the book's figures), :func:`count_model` (recounted from
-  ``keras.applications`` with ``weights=None``), :func:`load_table6_1` (the counts
-  ``tools/table6_1.py`` saved) and :func:`format_table6_1`.
-* 그림 6-16(c): :func:`residual_block` reads one residual block off a Keras ResNet (its layers,
-  shapes and what feeds each, from the model's config), :func:`format_block` makes it a table.
-
-No weights are needed: the structure and the parameter counts are the same without them.
-"""
+"""6.7.1 현대적인 컨볼루션 신경망 모델: 표 6-1 recounted, and 그림 6-16 drawn from data — VGG-16's
+layers, GoogLeNet's inception module, and a residual block read off Keras's ResNet50."""
 
 from __future__ import annotations
 
-import json
+import matplotlib.pyplot as plt
+from matplotlib.patches import FancyBboxPatch
 
-from ._course import config
+# --- 그림 6-16(a) VGG-16 (Simonyan & Zisserman, 2015, configuration D) ------------------------------
+VGG16_BLOCKS = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))  # (3×3 kernels per layer, layers) per block
+VGG16_DENSE = (4096, 4096, 1000)
 
-# --- 그림 6-16(c): a residual block, read off a Keras ResNet -------------------------------------
+# --- 그림 6-16(b) GoogLeNet's inception (3a) module (Szegedy et al., 2015, Table 1) --------------------
+INCEPTION_3A = {"input": (28, 28, 192), "branches": (
+    (("1×1 conv", 64),),
+    (("1×1 conv", 96), ("3×3 conv", 128)),
+    (("1×1 conv", 16), ("5×5 conv", 32)),
+    (("3×3 최대 풀링", None), ("1×1 conv", 32)))}
+
+_COLOURS = {"1×1": "#bcbddc", "conv": "#9ecae1", "풀링": "#fdae6b", "FC": "#a1d99b", "": "#dddddd"}
+
+
+def vgg16_layers(size: int = 224) -> list[tuple[str, tuple, int]]:
+    """VGG-16's layers from :data:`VGG16_BLOCKS` and :data:`VGG16_DENSE`: ``(layer, output shape,
+    parameters)``; a 3×3 convolution from c to k channels has 3·3·c·k weights and k biases."""
+    rows, channels = [], 3
+    for kernels, count in VGG16_BLOCKS:
+        for _ in range(count):
+            rows.append((f"3×3 conv, {kernels}", (size, size, kernels), 3 * 3 * channels * kernels + kernels))
+            channels = kernels
+        size //= 2
+        rows.append(("최대 풀링, /2", (size, size, channels), 0))
+    inputs = size * size * channels
+    for units in VGG16_DENSE:
+        rows.append((f"FC {units}", (units,), inputs * units + units))
+        inputs = units
+    return rows
+
+
+def _box(ax, x, y, width, height, text, **text_options):
+    colour = next(c for key, c in _COLOURS.items() if key in text)
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.02",
+                                facecolor=colour, edgecolor="#555555"))
+    ax.text(x, y, text, ha="center", va="center", fontsize=9, **text_options)
+
+
+def plot_vgg16(rows):
+    """그림 6-16(a): the rows of :func:`vgg16_layers` left to right (box height ∝ the map's side)."""
+    fig, ax = plt.subplots(figsize=(12, 3.6))
+    for i, (name, shape, _) in enumerate(rows):
+        height = 2.6 * shape[0] / 224 + 0.9 if len(shape) == 3 else 1.6
+        _box(ax, i, 0, 0.8, height, name, rotation=90)
+        if len(shape) == 3 and (i == 0 or "풀링" in rows[i - 1][0]):
+            ax.text(i, -1.95, f"{shape[0]}×{shape[1]}", ha="left", fontsize=8)
+    ax.annotate("", xy=(len(rows) - 0.4, -2.3), xytext=(-0.4, -2.3), arrowprops={"arrowstyle": "->"})
+    ax.text(-0.4, -2.65, "입력 224×224×3", fontsize=8)
+    ax.text(len(rows) - 0.4, -2.65, "softmax", ha="right", fontsize=8)
+    ax.set(xlim=(-0.7, len(rows) - 0.3), ylim=(-2.8, 2.0), title="그림 6-16(a) VGG-16: 3×3 컨볼루션층 13개 + 완전연결층 3개")
+    ax.axis("off")
+    return fig
+
+
+def plot_inception_module(module=INCEPTION_3A):
+    """그림 6-16(b): an inception module's four branches side by side, concatenated along the channels."""
+    height, width, channels = module["input"]
+    out = sum(branch[-1][1] for branch in module["branches"])
+    fig, ax = plt.subplots(figsize=(9, 4.4))
+    _box(ax, 1.5, 3.2, 3.4, 0.5, f"이전 층 ({height}×{width}×{channels})")
+    _box(ax, 1.5, -0.2, 3.4, 0.5, f"채널 방향으로 이어 붙임 ({height}×{width}×{out})")
+    for column, branch in enumerate(module["branches"]):
+        ys = [2.1, 1.0][:len(branch)] if len(branch) == 2 else [1.55]
+        for (name, kernels), y in zip(branch, ys):
+            _box(ax, column, y, 0.85, 0.5, name if kernels is None else f"{name}\n{kernels}개")
+        for start, end in zip([2.95, *[y - 0.25 for y in ys]], [*[y + 0.25 for y in ys], 0.05]):
+            ax.annotate("", xy=(column, end), xytext=(column, start), arrowprops={"arrowstyle": "->"})
+    ax.set(xlim=(-0.6, 3.6), ylim=(-0.6, 3.6), title="그림 6-16(b) GoogLeNet의 인셉션 모듈 (3a): 보라색은 1×1 컨볼루션")
+    ax.axis("off")
+    return fig
+
+
+# --- 그림 6-16(c): a residual block, read off a Keras ResNet ----------------------------------------
 
 def residual_block(model, block: str = "conv2_block2") -> list[dict]:
-    """The layers of one residual block of a Keras ResNet, in order, with what feeds each.
-
-    Each row: ``name``, ``type`` (the Keras class), ``shape`` (output, without the batch) and
-    ``inputs`` (the layers it reads, from the model's config).  The ``Add`` layer reads two:
-    the block's input (the shortcut) and the last batch norm (the residual F(x)).
-
-    Example:
-        >>> import keras
-        >>> resnet = keras.applications.ResNet50(weights=None, include_top=False, input_shape=(64, 64, 3))
-        >>> add = [row for row in residual_block(resnet) if row["type"] == "Add"][0]
-        >>> add["inputs"]
-        ['conv2_block1_out', 'conv2_block2_3_bn']
-    """
+    """The layers of one residual block of a Keras ResNet, in order: ``name``, ``type``, ``shape``
+    (output) and ``inputs`` (the layers it reads, from the model's config)."""
     rows = []
     for layer in model.get_config()["layers"]:
-        if not layer["name"].startswith(block + "_"):
-            continue
-        shape = model.get_layer(layer["name"]).output.shape[1:]
-        rows.append({"name": layer["name"], "type": layer["class_name"], "shape": tuple(shape),
-                     "inputs": _history_names(layer["inbound_nodes"])})
+        if layer["name"].startswith(block + "_"):
+            rows.append({"name": layer["name"], "type": layer["class_name"],
+                         "shape": tuple(model.get_layer(layer["name"]).output.shape[1:]),
+                         "inputs": _inbound_names(layer["inbound_nodes"])})
     if not rows:
         raise ValueError(f"the model has no layers named {block}_…; ResNet50's blocks are conv2_block1 … conv5_block3")
     return rows
 
 
-def _history_names(value) -> list[str]:
+def _inbound_names(value) -> list[str]:
     """Layer names in the ``keras_history`` entries of a layer config's ``inbound_nodes``."""
     if isinstance(value, dict):
-        history = value.get("config", {}).get("keras_history") if value.get("class_name") == "__keras_tensor__" else None
-        if history:
-            return [history[0]]
-        return [name for item in value.values() for name in _history_names(item)]
+        if value.get("class_name") == "__keras_tensor__":
+            return [value["config"]["keras_history"][0]]
+        return [name for item in value.values() for name in _inbound_names(item)]
     if isinstance(value, (list, tuple)):
-        return [name for item in value for name in _history_names(item)]
+        return [name for item in value for name in _inbound_names(item)]
     return []
 
 
 def format_block(rows) -> str:
-    """The rows of :func:`residual_block` as a table; the ``Add`` row marks the shortcut.
-
-    Example:
-        >>> print(format_block([{"name": "b_add", "type": "Add", "shape": (56, 56, 256),
-        ...                      "inputs": ["a_out", "b_3_bn"]}]))
-        층 | 종류 | 출력 모양 | 입력
-        ---|---|---|---
-        b_add | Add | 56×56×256 | a_out (지름길) + b_3_bn
-    """
+    """The rows of :func:`residual_block` as a table; the ``Add`` row marks the shortcut."""
     lines = ["층 | 종류 | 출력 모양 | 입력", "---|---|---|---"]
     for row in rows:
-        inputs = " + ".join([f"{row['inputs'][0]} (지름길)", *row["inputs"][1:]]) if row["type"] == "Add" \
-            else ", ".join(row["inputs"])
+        inputs = (" + ".join([f"{row['inputs'][0]} (지름길)", *row["inputs"][1:]]) if row["type"] == "Add"
+                  else ", ".join(row["inputs"]))
         lines.append(f"{row['name']} | {row['type']} | {'×'.join(map(str, row['shape']))} | {inputs}")
     return "\n".join(lines)
 
 
-# --- 표 6-1 ------------------------------------------------------------------------------------
+# --- 표 6-1 ----------------------------------------------------------------------------------------
 
 # 표 6-1 as printed in the book (from keras.io/applications of its time).  depth None = '-'.
 BOOK_TABLE_6_1 = [
@@ -100,15 +142,8 @@ TABLE6_1_FILE = "table6-1.json"
 
 
 def count_model(name: str) -> dict:
-    """Build ``keras.applications.<name>(weights=None)`` (with its ImageNet top) and count it.
-
-    ``layers`` is ``len(model.layers)`` (input layer included), which is how the book's
-    depth column was counted (VGG16: 23).  No weights are downloaded.
-
-    Example:
-        >>> count_model("MobileNetV2")["params"]
-        3538984
-    """
+    """Build ``keras.applications.<name>(weights=None)`` (with its top) and count its parameters,
+    ``len(model.layers)`` and the layers that hold weights; nothing is downloaded."""
     import keras
 
     builder = getattr(keras.applications, name, None)
@@ -120,26 +155,14 @@ def count_model(name: str) -> dict:
 
 
 def load_table6_1() -> dict:
-    """The table that ``python tools/table6_1.py`` computed, shipped with the package's saved runs."""
+    """The counts ``python tools/table6_1.py`` saved (shipped with the package)."""
     from ._course.saved import saved_run
 
     return saved_run(TABLE6_1_FILE.removesuffix(".json"))
 
 
 def format_table6_1(computed: dict) -> str:
-    """The book's 표 6-1 beside the computed counts; ``≠`` marks a difference from the book.
-
-    Two layer counts are shown: ``len(model.layers)`` (input layer included) and the layers
-    that hold weights (what keras.io now calls depth).  A book depth is flagged when it
-    equals neither.
-
-    Example:
-        >>> print(format_table6_1({"rows": [{"model": "VGG16", "params": 138357544, "layers": 23,
-        ...                                  "layers_with_weights": 16}]}))
-        모델 | 파일 크기(책) | 1순위(책) | 5순위(책) | 매개변수(책) | 매개변수(Keras) | 깊이(책) | 층 수(Keras) | 가중치 있는 층(Keras)
-        ---|---|---|---|---|---|---|---|---
-        VGG16 | 528MB | 0.713 | 0.901 | 138,357,544 | 138,357,544 | 23 | 23 | 16
-    """
+    """The book's 표 6-1 beside the recounted columns; ``≠`` marks a book figure that equals neither count."""
     book = {row["model"]: row for row in BOOK_TABLE_6_1}
     lines = ["모델 | 파일 크기(책) | 1순위(책) | 5순위(책) | 매개변수(책) | 매개변수(Keras) | 깊이(책) | "
              "층 수(Keras) | 가중치 있는 층(Keras)", "---|---|---|---|---|---|---|---|---"]

@@ -198,7 +198,7 @@ def test_an_existing_folder_is_used_as_it_is(tmp_path, env):
 def test_a_folder_in_the_way_is_reported_before_downloading(tmp_path, env):
     (tmp_path / "birds").mkdir()
     env(CH6_CUB_DIR=tmp_path / "birds", CH6_CACHE_DIR=tmp_path / "cache", CH6_CUB_URLS="http://127.0.0.1:9/x.tgz")
-    with pytest.raises(cub.CubError, match="holds no train/ and test/"):
+    with pytest.raises(cub.CubError, match="prepare_cub가 만든 train/, test/ 폴더가 없습니다"):
         cub.ensure_cub(quick=False)
 
 
@@ -236,14 +236,14 @@ def test_prepare_from_an_extracted_folder_leaves_the_source_alone(tmp_path):
     target = cub.prepare_cub(tmp_path / "src", tmp_path / "out", classes=["Bobolink"], progress=False)
     assert _tree(target / "train") == [t for t in EXPECTED_TRAIN if t.startswith("013")]
     assert _tree(tmp_path / "src") == before
-    with pytest.raises(cub.CubError, match="classes.txt has no class Wren"):
+    with pytest.raises(cub.CubError, match="classes.txt에 Wren 부류가 없습니다"):
         cub.prepare_cub(tmp_path / "src", tmp_path / "out2", classes=["Wren"], progress=False)
     assert not (tmp_path / "out2").exists() and not list(tmp_path.glob(".*partial"))
 
 
 def test_a_local_archive_with_the_wrong_md5_is_refused(tmp_path):
     archive = _archive(tmp_path / "CUB_200_2011.tgz", _official_files())  # the registry has the real MD5
-    with pytest.raises(cub.CubError, match="not the official file. Delete it and run helpers._course.cub.ensure_cub()"):
+    with pytest.raises(cub.CubError, match=r"공식 파일이 아닙니다. 지우고 helpers._course.cub.ensure_cub\(\)를 실행하세요"):
         cub.prepare_cub(archive, tmp_path / "CUB200", progress=False)
     assert _files_under(tmp_path) == ["CUB_200_2011.tgz"]
 
@@ -252,7 +252,7 @@ def test_a_damaged_archive_is_rejected_and_leaves_nothing(tmp_path):
     good = _archive_bytes(_official_files())
     bad = tmp_path / "CUB_200_2011.tgz"
     bad.write_bytes(good[: len(good) // 2])
-    with pytest.raises(cub.CubError, match="damaged or incomplete"):
+    with pytest.raises(cub.CubError, match="손상되었거나 덜 받은 파일입니다"):
         cub.prepare_cub(bad, tmp_path / "CUB200", verify=False, progress=False)
     assert _files_under(tmp_path) == ["CUB_200_2011.tgz"]
 
@@ -260,17 +260,17 @@ def test_a_damaged_archive_is_rejected_and_leaves_nothing(tmp_path):
 def test_an_archive_without_the_lists_is_rejected(tmp_path):
     files = {k: v for k, v in _official_files().items() if not k.endswith("train_test_split.txt")}
     archive = _archive(tmp_path / "CUB_200_2011.tgz", files)
-    with pytest.raises(cub.CubError, match="has no train_test_split.txt"):
+    with pytest.raises(cub.CubError, match="train_test_split.txt가 없습니다"):
         cub.prepare_cub(archive, tmp_path / "CUB200", verify=False, progress=False)
 
 
 def test_a_missing_source_says_how_to_get_it(tmp_path):
-    with pytest.raises(cub.CubError, match=r"Run helpers._course.cub.ensure_cub\(\) to download CUB_200_2011.tgz"):
+    with pytest.raises(cub.CubError, match=r"helpers._course.cub.ensure_cub\(\)로 CUB_200_2011.tgz를 내려받거나"):
         cub.prepare_cub(tmp_path / "nothing.tgz", tmp_path / "CUB200", progress=False)
 
 
 def test_a_folder_in_the_way_is_not_overwritten(tmp_path):
     (tmp_path / "CUB200").mkdir()
     archive = _archive(tmp_path / "CUB_200_2011.tgz", _official_files())
-    with pytest.raises(cub.CubError, match="not made"):
+    with pytest.raises(cub.CubError, match=r"prepare_cub가 만든\(또는 끝낸\) 것이 아닙니다"):
         cub.prepare_cub(archive, tmp_path / "CUB200", verify=False, progress=False)

@@ -49,7 +49,16 @@ MISTAKES = [(exercise_id, mistake) for exercise_id, solution in sorted(_solution
 @pytest.mark.parametrize("exercise_id", sorted(_solutions()))
 def test_the_solution_is_right(exercise_id, offline_data, env):
     env(CH6_QUICK="1")
+<<<<<<< HEAD
     assert exercises.check(exercise_id, _solutions()[exercise_id]["answer"]()) == f"정답입니다! ({exercise_id})"
+=======
+    solution = _solutions()[exercise_id]
+    assert exercises.check(exercise_id, solution["answer"]()) == f"정답입니다! ({exercise_id})"
+    wrongs = solution["wrong"] if isinstance(solution["wrong"], list) else [solution["wrong"]]
+    for wrong in wrongs:  # a solution file may list several typical mistakes
+        verdict = exercises.check(exercise_id, wrong())
+        assert verdict.startswith("다시 해 보세요") and "힌트:" in verdict, (exercise_id, verdict)
+>>>>>>> nb67
     assert exercises.check(exercise_id, None) == exercises.NOT_YET
 
 

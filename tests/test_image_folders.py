@@ -55,74 +55,58 @@ def test_hidden_entries_are_not_classes_nor_images(tmp_path):
     assert len(paths) == 6 and labels == [0, 0, 1, 1, 2, 2]
 
 
+def _identity(x):
+    return x
+
+
 def test_a_non_image_file_in_a_class_folder_is_an_error_naming_it(tmp_path):
     root = _train_test(tmp_path)
     stray = root / "train" / CLASSES[1] / "README.txt"
     stray.write_text("not a bird")
-    with pytest.raises(image_folders.ImageFolderError) as error:
+    with pytest.raises(ValueError) as error:
         image_folders.list_images(root / "train", CLASSES)
-    assert str(error.value) == (f"{stray} is not an image file: a class folder must hold only images "
-                                "(.jpg, .png …). Move it out or delete it.")
-    with pytest.raises(image_folders.ImageFolderError, match="README.txt"):
-        image_folders.stream_dataset(root / "train", CLASSES, (16, 16))
+    assert str(error.value) == f"{stray}는 영상 파일이 아닙니다: 부류 폴더에는 영상만 두세요(옮기거나 지우세요)."
+    with pytest.raises(ValueError, match="README.txt"):
+        image_folders.stream_dataset(root / "train", CLASSES, (16, 16), preprocess=_identity)
 
 
 def test_a_subfolder_in_a_class_folder_is_an_error_naming_it(tmp_path):
     root = _train_test(tmp_path)
     (root / "test" / CLASSES[2] / "more").mkdir()
-    with pytest.raises(image_folders.ImageFolderError) as error:
-        image_folders.load_in_memory(root / "test", CLASSES, image_size=(16, 16))
-    assert str(error.value) == (f"{root / 'test' / CLASSES[2] / 'more'} is a folder inside the class folder "
-                                f"{CLASSES[2]}: a class folder must hold only image files. Move it out or delete it.")
-
-
-def test_select_classes_is_the_books_every_tenth():
-    classes = [f"{i:03d}.c" for i in range(1, 201)]
-    chosen = image_folders.select_classes(classes, 0.1)
-    assert len(chosen) == int(len(classes) * 0.1) == 20
-    assert chosen[0] == "010.c" and chosen[-1] == "200.c"
-    assert image_folders.select_classes(classes[:10], 0.3) == ["003.c", "006.c", "009.c"]
-    with pytest.raises(ValueError, match="class_reduce"):
-        image_folders.select_classes(classes, 0)
+    with pytest.raises(ValueError, match=f"{CLASSES[2]}/more는 영상 파일이 아닙니다"):
+        image_folders.load_in_memory(root / "test", CLASSES, image_size=(16, 16), preprocess=_identity)
 
 
 def test_labels_fit_to_categorical(tmp_path):
     import keras
 
     root = _train_test(tmp_path)
-    x, y = image_folders.load_in_memory(root / "train", CLASSES[1:], image_size=(16, 16))
+    x, y = image_folders.load_in_memory(root / "train", CLASSES[1:], image_size=(16, 16), preprocess=_identity)
     assert x.shape == (4, 16, 16, 3) and x.dtype == np.float32
     assert keras.utils.to_categorical(y, 2).shape == (4, 2)  # the book's labels 9, 19 … would fail here
 
 
 @pytest.mark.parametrize("mode", ["L", "CMYK"])
-def test_non_rgb_files_are_warned_about_and_skipped_or_converted(tmp_path, mode):
+def test_non_rgb_files_are_warned_about_and_skipped(tmp_path, mode):
     root = _train_test(tmp_path, {("train", CLASSES[0], 1): mode})
     assert image_folders.image_mode(root / "train" / CLASSES[0] / "img1.jpg") == mode
     with pytest.warns(UserWarning, match=rf"유효하지 않은 영상 발생 {CLASSES[0]} img1.jpg \(모드 {mode}, 건너뜀\)"):
-        x, y = image_folders.load_in_memory(root / "train", CLASSES, image_size=(16, 16))
+        x, y = image_folders.load_in_memory(root / "train", CLASSES, image_size=(16, 16), preprocess=_identity)
     assert len(x) == 5 and list(y) == [0, 1, 1, 2, 2]
-    with pytest.warns(UserWarning, match="RGB로 변환"):
-        x, y = image_folders.load_in_memory(root / "train", CLASSES, image_size=(16, 16), non_rgb="convert")
-    assert len(x) == 6 and x.shape[-1] == 3
-    with pytest.raises(ValueError, match="non_rgb"):
-        image_folders.list_images(root / "train", CLASSES, non_rgb="drop")
 
 
 def test_missing_folders_say_how_to_get_cub(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"run helpers._course.cub.ensure_cub\(\)"):
+    with pytest.raises(FileNotFoundError, match=r"폴더가 없습니다. .* helpers._course.cub.ensure_cub\(\)로 준비"):
         image_folders.list_classes(tmp_path / "nothing")
     _train_test(tmp_path)
-    with pytest.raises(FileNotFoundError, match="must have the same class folders"):
+    with pytest.raises(FileNotFoundError, match="train과 test에는 같은 부류 폴더가 있어야 합니다"):
         image_folders.list_images(tmp_path / "test", ["999.Missing"])
 
 
 def test_stream_matches_the_in_memory_loader(tmp_path):
-    root = _train_test(tmp_path, {("test", CLASSES[2], 0): "L"})
-    with pytest.warns(UserWarning):
-        x, y = image_folders.load_in_memory(root / "test", CLASSES, image_size=(20, 24), non_rgb="convert")
-        batches = list(image_folders.stream_dataset(root / "test", CLASSES, (20, 24), batch_size=4,
-                                                    non_rgb="convert"))
+    root = _train_test(tmp_path)
+    x, y = image_folders.load_in_memory(root / "test", CLASSES, image_size=(20, 24), preprocess=_identity)
+    batches = list(image_folders.stream_dataset(root / "test", CLASSES, (20, 24), batch_size=4, preprocess=_identity))
     xs = np.concatenate([b[0].numpy() for b in batches])
     ys = np.concatenate([b[1].numpy() for b in batches])
     assert [len(b[0]) for b in batches] == [4, 2]
@@ -135,7 +119,8 @@ def test_stream_trains_a_model(tmp_path):
     import keras
 
     root = _train_test(tmp_path)
-    data = image_folders.stream_dataset(root / "train", CLASSES, (16, 16), batch_size=4, shuffle=True)
+    data = image_folders.stream_dataset(root / "train", CLASSES, (16, 16), batch_size=4, shuffle=True,
+                                        preprocess=_identity)
     model = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.Flatten(),
                               keras.layers.Dense(3, activation="softmax")])
     model.compile(loss="categorical_crossentropy", optimizer="adam")
@@ -147,26 +132,19 @@ def test_the_book_uses_a_tenth_of_a_complete_cub_and_all_of_a_sample():
     complete = [f"{i:03d}.Bird_{i}" for i in range(1, 201)]
     chosen = image_folders.select_book_classes(complete)
     assert len(chosen) == 20 and chosen[0] == "010.Bird_10" and chosen[-1] == "200.Bird_200"  # i%10==9
+    assert chosen == [name for i, name in enumerate(complete) if i % 10 == 9]
     assert image_folders.select_book_classes(CLASSES) == CLASSES
-    assert image_folders.book_class_reduce(200) == 0.1 and image_folders.book_class_reduce(10) == 1.0
+    assert len(image_folders.select_book_classes(complete[:99])) == 99
 
 
 def test_loaders_take_the_models_own_preprocessing(tmp_path):
     from keras.applications.mobilenet_v2 import preprocess_input
 
     root = _train_test(tmp_path)
-    raw, _ = image_folders.load_in_memory(root / "test", CLASSES, (20, 24), preprocess=lambda x: x)
+    raw, _ = image_folders.load_in_memory(root / "test", CLASSES, (20, 24), preprocess=_identity)
     mobile, _ = image_folders.load_in_memory(root / "test", CLASSES, (20, 24), preprocess=preprocess_input)
     np.testing.assert_allclose(mobile, raw / 127.5 - 1, atol=1e-5)
     assert raw.min() >= 0 and raw.max() > 200 and mobile.min() >= -1 and mobile.max() <= 1
     streamed = np.concatenate([b[0].numpy() for b in image_folders.stream_dataset(
         root / "test", CLASSES, (20, 24), batch_size=4, preprocess=preprocess_input)])
     assert streamed.min() >= -1 and streamed.max() <= 1 and np.abs(streamed - mobile).max() <= 8 / 127.5
-
-
-def test_sample_folders_writes_the_train_test_layout(tmp_path):
-    root = image_folders.sample_folders(["b", "a"], root=tmp_path, parts=("train", "test"), images=2)
-    assert root == tmp_path
-    assert image_folders.list_classes(tmp_path / "train") == ["a", "b"]
-    paths, labels = image_folders.list_images(tmp_path / "test", ["a", "b"])
-    assert len(paths) == 4 and labels == [0, 0, 1, 1]

@@ -42,6 +42,26 @@ def test_format_block_marks_the_shortcut(resnet50):
     assert "conv2_block2_2_conv | Conv2D | 56×56×64 | conv2_block2_1_relu" in lines
 
 
+def test_vgg16_from_its_layer_list_is_table6_1s_vgg16():
+    rows = modern_cnns.vgg16_layers()
+    saved = {r["model"]: r for r in modern_cnns.load_table6_1()["rows"]}["VGG16"]  # recounted from Keras
+    assert sum(params for *_, params in rows) == saved["params"] == 138357544
+    assert sum(params > 0 for *_, params in rows) == saved["layers_with_weights"] == 16
+    assert rows[0] == ("3×3 conv, 64", (224, 224, 64), 3 * 3 * 3 * 64 + 64)
+    assert [shape for name, shape, _ in rows if name.startswith("최대")][-1] == (7, 7, 512)
+    figure = modern_cnns.plot_vgg16(rows)
+    boxes = [text.get_text() for text in figure.axes[0].texts]
+    assert len(figure.axes[0].patches) == 21 and boxes[:2] == ["3×3 conv, 64", "224×224"] and "FC 1000" in boxes
+
+
+def test_the_inception_module_concatenates_256_channels():
+    figure = modern_cnns.plot_inception_module()
+    texts = [text.get_text() for text in figure.axes[0].texts]
+    # GoogLeNet's Table 1 gives inception (3a) an output depth of 256 from a 28×28×192 input
+    assert "이전 층 (28×28×192)" in texts and "채널 방향으로 이어 붙임 (28×28×256)" in texts
+    assert len(figure.axes[0].patches) == 2 + 7 and "5×5 conv\n32개" in texts
+
+
 def test_table6_1_cache_matches_keras_for_resnet50():
     table = modern_cnns.load_table6_1()
     assert [r["model"] for r in table["rows"]] == [r["model"] for r in modern_cnns.BOOK_TABLE_6_1]

@@ -1,18 +1,15 @@
-"""helpers.transfer: which ImageNet base 프로그램 6-11 uses, the base, the book's model and head,
-batch norms kept in inference mode."""
+"""helpers.transfer: which ImageNet base 프로그램 6-11 uses (ResNet50 from Keras's real cache file, else
+MobileNetV2), the base, the book's model and head, batch norms kept in inference mode."""
+
+import hashlib
+import socket
 
 import keras
 import numpy as np
 import pytest
 
 from helpers import imagenet, transfer
-from helpers._course import config, downloads
-from helpers._course.files import file_hash
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    monkeypatch.setattr(transfer, "_can_reach", lambda *a, **k: False)
+from helpers._course import config
 
 
 @pytest.fixture
@@ -21,92 +18,75 @@ def pretrained_assets(needs):
 
 
 @pytest.fixture
-def no_mobilenet_file(monkeypatch):
-    def missing():
-        raise downloads.DownloadError(f"{imagenet.MODEL_FILE} is not in /nowhere, and downloading failed")
+def keras_home(tmp_path, monkeypatch):
+    """An empty Keras cache folder (what KERAS_HOME names), and no network."""
+    from keras.src.backend import config as keras_config
 
-    monkeypatch.setattr(imagenet, "weights_path", missing)
+    def refused(*args, **kwargs):
+        raise ConnectionRefusedError("no network in this test")
 
-
-def test_resnet50_weights_missing_damaged_cached_or_downloadable(tmp_path, monkeypatch, no_network):
-    path = tmp_path / transfer.RESNET50_NOTOP
-    assert transfer.resnet50_weights(path) == (
-        False, f"{path} does not exist and the download server cannot be reached")
-    path.write_bytes(b"truncated")
-    available, why = transfer.resnet50_weights(path)
-    assert not available and why == f"{path} is damaged (its MD5 is not {transfer.RESNET50_NOTOP_MD5}); delete it"
-    monkeypatch.setattr(transfer, "RESNET50_NOTOP_MD5", file_hash(path, "md5"))
-    assert transfer.resnet50_weights(path) == (True, f"Keras 캐시에 있음 ({path})")
-    monkeypatch.setattr(transfer, "_can_reach", lambda *a, **k: True)
-    path.unlink()
-    available, how = transfer.resnet50_weights(path)
-    assert available and "내려받아" in how  # Keras will download it
+    monkeypatch.setattr(keras_config, "_KERAS_DIR", str(tmp_path))
+    monkeypatch.setattr(socket, "create_connection", refused)
+    return tmp_path
 
 
-def test_keras_weights_path_is_in_keras_models_folder():
-    path = transfer.keras_weights_path("x.h5")
-    assert path.name == "x.h5" and path.parent.name == "models"
-
-
-def test_quick_mode_uses_the_imagenet_mobilenet_even_when_resnet50_could_be_had(pretrained_assets, monkeypatch):
-    monkeypatch.setattr(transfer, "resnet50_weights", lambda path=None: (True, "cached"))
+def test_quick_mode_uses_the_imagenet_mobilenet(pretrained_assets):
     config.set_quick_mode(True)
-    base = transfer.choose_base()
-    assert (base.name, base.weights) == ("MobileNetV2", "imagenet")
-    assert base.note.startswith("예비 학습 모델: 빠른 모드라서 ResNet50 대신 ImageNet으로 학습된 MobileNetV2")
-    assert "\n" not in base.note  # one line
+    assert transfer.choose_base() == ("MobileNetV2", "예비 학습 모델: 빠른 모드라서 ResNet50 대신 ImageNet으로 "
+                                                     "학습된 MobileNetV2(표 6-1의 모델)")
 
 
-def test_full_mode_takes_resnet50_when_its_weights_can_be_had(monkeypatch):
-    monkeypatch.setattr(transfer, "resnet50_weights", lambda path=None: (True, "Keras 캐시에 있음 (/x)"))
+def test_full_mode_loads_resnet50_from_the_file_keras_caches(keras_home, monkeypatch, pretrained_assets):
+    """A real ResNet50 (random weights, include_top=False) saved as the .h5 file Keras caches, in an
+    empty KERAS_HOME, with Keras's MD5 table made to hold that file's MD5."""
+    import h5py
+    from keras.src.applications import resnet
+    from keras.src.legacy.saving.legacy_h5_format import save_weights_to_hdf5_group
+
     config.set_quick_mode(False)
-    assert transfer.choose_base() == ("ResNet50", "imagenet",
-                                      "예비 학습 모델: 책처럼 ImageNet으로 학습된 ResNet50 (Keras 캐시에 있음 (/x)).")
+    name, note = transfer.choose_base()  # nothing cached, no network
+    assert name == "MobileNetV2" and "ResNet50의 ImageNet 가중치를 구할 수 없어(" in note and "내려받을 수 없음" in note
 
+    original = keras.applications.ResNet50(weights=None, include_top=False, input_shape=(224, 224, 3))
+    cached = keras_home / "models" / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    cached.parent.mkdir()
+    with h5py.File(cached, "w") as file:
+        save_weights_to_hdf5_group(file, original)
+    md5 = hashlib.md5(cached.read_bytes()).hexdigest()
+    monkeypatch.setitem(resnet.WEIGHTS_HASHES, "resnet50", (resnet.WEIGHTS_HASHES["resnet50"][0], md5))
+    assert transfer.choose_base() == ("ResNet50", "예비 학습 모델: 책처럼 ImageNet으로 학습된 ResNet50")
+    loaded = transfer.make_base("ResNet50")  # the notebook's line 49: ResNet50(weights='imagenet', …)
+    assert len(loaded.get_weights()) == len(original.get_weights()) == 318
+    for mine, theirs in zip(loaded.get_weights(), original.get_weights()):
+        np.testing.assert_array_equal(mine, theirs)
 
-def test_full_mode_without_resnet50_says_why_and_uses_the_mobilenet(pretrained_assets, tmp_path, no_network):
-    config.set_quick_mode(False)
-    base = transfer.choose_base(path=tmp_path / transfer.RESNET50_NOTOP)
-    assert (base.name, base.weights) == ("MobileNetV2", "imagenet")
-    assert "ResNet50의 ImageNet 가중치를 구할 수 없어" in base.note and "cannot be reached" in base.note
-    assert "\n" not in base.note
-
-
-def test_random_initialisation_only_when_no_pretrained_file_exists(tmp_path, no_network, no_mobilenet_file):
-    config.set_quick_mode(True)
-    base = transfer.choose_base(path=tmp_path / transfer.RESNET50_NOTOP)
-    assert (base.name, base.weights) == ("MobileNetV2", None)
-    assert "무작위로 초기화" in base.note and "아무 의미가 없습니다" in base.note and imagenet.MODEL_FILE in base.note
-    config.set_quick_mode(False)
-    with pytest.raises(RuntimeError) as error:
-        transfer.choose_base(path=tmp_path / transfer.RESNET50_NOTOP)
-    message = str(error.value)
-    assert transfer.RESNET50_NOTOP_URL in message and imagenet.MODEL_FILE in message and "does not exist" in message
+    cached.write_bytes(cached.read_bytes()[:4096])  # a download cut short
+    name, note = transfer.choose_base()
+    assert name == "MobileNetV2" and "파일이 손상됨: 지우고" in note
 
 
 def test_preprocess_function_is_each_models_own():
     pixels = np.array([[[[255.0, 0.0, 128.0]]]])
     np.testing.assert_allclose(transfer.preprocess_function("MobileNetV2")(pixels.copy()),
                                [[[[1.0, -1.0, 128 / 127.5 - 1]]]], atol=1e-6)
-    resnet = transfer.preprocess_function(transfer.Base("ResNet50", "imagenet", ""))(pixels.copy())
+    resnet = transfer.preprocess_function("ResNet50")(pixels.copy())
     np.testing.assert_allclose(resnet, [[[[128 - 103.939, 0 - 116.779, 255 - 123.68]]]], atol=1e-3)  # BGR − means
-    with pytest.raises(ValueError, match="base must be one of"):
+    with pytest.raises(ValueError, match="기반 모델은 ResNet50 또는 MobileNetV2입니다 \\(지금: 'VGG16'\\)"):
         transfer.preprocess_function("VGG16")
+    with pytest.raises(ValueError, match="VGG16"):
+        transfer.make_base("VGG16")
 
 
 def test_make_base_pretrained_or_random(pretrained_assets):
-    base = transfer.Base("MobileNetV2", "imagenet", "")
-    pretrained = transfer.make_base(base, (224, 224, 3))
+    pretrained = transfer.make_base("MobileNetV2", (224, 224, 3))
     reference = imagenet.mobilenet_v2(include_top=False)
     kernel = pretrained.get_layer("block_16_project").get_weights()[0]
     np.testing.assert_array_equal(kernel, reference.get_layer("block_16_project").get_weights()[0])
-    scratch = transfer.make_base(base, (224, 224, 3), pretrained=False)
+    scratch = transfer.make_base("MobileNetV2", (224, 224, 3), pretrained=False)
     assert scratch.output.shape == (None, 7, 7, 1280)
     assert not np.allclose(scratch.get_layer("block_16_project").get_weights()[0], kernel)
-    resnet = transfer.make_base(transfer.Base("ResNet50", None, ""), (64, 64, 3))
+    resnet = transfer.make_base("ResNet50", (64, 64, 3), pretrained=False)
     assert resnet.name.startswith("resnet50") and resnet.output.shape == (None, 2, 2, 2048)
-    with pytest.raises(ValueError, match="base must be one of"):
-        transfer.make_base(transfer.Base("VGG16", None, ""))
 
 
 def _small_base():
@@ -187,3 +167,44 @@ def test_training_state_explains_a_wrong_model():
     cnn.layers[-1].trainable = False
     with pytest.raises(ValueError, match="새로 얹은 Dense층이 동결되어 있습니다"):
         transfer.training_state(cnn)
+
+
+RUNS_6_11 = ("6-11-fine-tune", "6-11-book-batch-norm", "6-11-frozen", "6-11-features", "6-11-two-phase", "6-11-scratch")
+
+
+@pytest.mark.parametrize("name", RUNS_6_11)
+def test_each_training_of_6_7_replays_from_its_saved_run(name, capsys):
+    """USE_CHECKPOINT = True: the saved accuracy and curves of the full run, said where and when made."""
+    import matplotlib.pyplot as plt
+
+    from helpers._course import saved
+
+    before = len(plt.get_fignums())
+    run = saved.show_saved(name)
+    shown = capsys.readouterr().out.splitlines()
+    assert run["epochs"] == 10 == len(run["history"]["val_accuracy"])
+    assert run["accuracy"] == run["history"]["val_accuracy"][-1]  # validation = the test set, as in the book
+    assert shown == [saved.describe_saved(run), f"정확률은 {run['accuracy'] * 100:.2f} (저장된 결과, 10세대)"]
+    assert shown[0].startswith("저장된 전체 실행 결과 (") and "CPU 2개" in shown[0]
+    assert len(plt.get_fignums()) == before + 2  # the book's two figures: accuracy and loss
+    plt.close("all")
+
+
+def test_a_run_nothing_was_saved_for_is_one_line_and_no_training(capsys):
+    from helpers._course import saved
+
+    assert saved.show_saved("6-11-never-recorded") is None
+    assert capsys.readouterr().out == "저장된 실행 결과 6-11-never-recorded이(가) 없어 학습하지 않고 건너뜁니다.\n"
+
+
+def test_the_saved_numbers_the_replay_cells_print_are_there():
+    from helpers._course.memory import format_memory
+    from helpers._course.saved import saved_run
+
+    features = saved_run("6-11-features")
+    assert features["frozen_10_epochs_seconds"] / features["features_10_epochs_seconds"] == pytest.approx(
+        features["speedup"], rel=1e-2)
+    assert 0 < features["extract_seconds"] < features["features_10_epochs_seconds"]
+    assert 0 <= saved_run("6-11-scratch")["batch_stats_accuracy"] <= 1
+    rows = saved_run("6-11-memory")["rows"]
+    assert len(format_memory(rows).splitlines()) == 2 + len(rows) >= 3

@@ -35,7 +35,7 @@ from helpers._course.files import atomic_write  # noqa: E402
 
 LONG_OUTPUT_LINES = 25
 LONG_OUTPUT_CALL = re.compile(r"\.(fit|fit_generator)\(")  # training logs; summary() stays open (the room reads it)
-DRAWS = re.compile(r"\b(plt\.|plot_history|show_images|boxplot|imshow|explorer|display\()")
+DRAWS = re.compile(r"\b(plt\.|plot_history|show_saved|show_images|boxplot|imshow|explorer|display\()")
 # Lines a lecture needs on the slide itself: accuracies and comparison tables are never collapsed.
 LECTURE_LINES = re.compile(r"정확률|book_table|print\(.*(\||표|table)")
 RISE_SETTINGS = {"scroll": True, "start_slideshow_at": "beginning", "slideNumber": "c/t"}

@@ -1,20 +1,8 @@
-"""CUB-200-2011 (section 6.7): downloaded on first use, prepared into the book's folders.
+"""CUB-200-2011 (6.7) in the book's ``train/<class>/``, ``test/<class>/`` folders: downloaded on first
+use (the official ``CUB_200_2011.tgz``, 1.15 GB, MD5 checked) and sorted by its official split.
 
-The book expects ``CUB200/train/<class>/*.jpg`` and ``CUB200/test/<class>/*.jpg``.
-:func:`ensure_cub` returns such a folder, downloading and preparing it the first time:
-
-* the folder :func:`helpers._course.config.cub_dir` names, when it already holds ``train/`` and
-  ``test/`` (``CH6_CUB_DIR``, the offline sample beside ``CH6_DATA_DIR``, an earlier run);
-* otherwise the official ``CUB_200_2011.tgz`` (1.15 GB) comes through
-  :func:`helpers._course.downloads.fetch` (sources from the registry, or ``CH6_CUB_URLS``; MD5 checked;
-  a progress bar; never a half file under the final name) and :func:`prepare_cub` sorts its
-  images into ``train/`` and ``test/`` by the official split (``train_test_split.txt``).
-
-Quick mode with nothing prepared downloads the same archive but prepares only
-:data:`QUICK_CLASSES`, the ten species of the offline sample (``cub200_sample``), into
-``<cache>/CUB200-quick``, so quick mode sees the same birds with or without the offline assets
-(split by the official ``train_test_split.txt``).  The downloaded archive stays in
-``<cache>/cub/`` (delete it to free 1.15 GB; a later full-mode run would download it again).
+Quick mode with nothing prepared takes only :data:`QUICK_CLASSES` from the same archive into
+``<cache>/CUB200-quick``.  Every folder is built in a hidden sibling and renamed when complete.
 """
 
 from __future__ import annotations
@@ -45,25 +33,9 @@ class CubError(RuntimeError):
 
 
 def ensure_cub(*, quick: bool | None = None, progress: bool = True) -> Path:
-    """The CUB-200-2011 folder in the book's ``train/<class>`` + ``test/<class>`` layout.
-
-    Returns :func:`helpers._course.config.cub_dir` when it holds ``train/`` and ``test/`` (even a
-    complete CUB in quick mode: the notebook picks its classes).  Otherwise, the first time
-    only: writes one line saying how big the download is and where it goes, fetches the
-    official archive (checked against the MD5 in :data:`helpers._course.downloads.REGISTRY`, each
-    source in turn; a dropped connection falls through to the next) and prepares it with
-    :func:`prepare_cub` into ``cub_dir()`` (full mode) or ``<cache>/CUB200-quick`` with
-    :data:`QUICK_CLASSES` only (quick mode; ``quick=None`` follows :func:`helpers.is_quick`).
-    No source working raises :class:`helpers._course.downloads.DownloadError` naming each source.
-
-    Example:
-        >>> import tempfile
-        >>> birds = Path(tempfile.mkdtemp())
-        >>> for part in ("train", "test"):
-        ...     (birds / part / "Bobolink").mkdir(parents=True)
-        >>> env(CH6_CUB_DIR=str(birds)); ensure_cub() == birds
-        True
-    """
+    """The folder :func:`helpers._course.config.cub_dir` names when it holds ``train/`` and ``test/``;
+    otherwise, the first time only, the official archive downloaded (one line says so first) and
+    prepared by :func:`prepare_cub` (quick mode: :data:`QUICK_CLASSES` only, in its own folder)."""
     folder = config.cub_dir()
     if (folder / "train").is_dir() and (folder / "test").is_dir():
         return folder
@@ -72,9 +44,17 @@ def ensure_cub(*, quick: bool | None = None, progress: bool = True) -> Path:
     if (target / PREPARED_MARKER).is_file():
         return target
     if target.exists():
+<<<<<<< HEAD
         raise CubError(f"{target} exists but holds no train/ and test/ folders made by prepare_cub: "
                        "delete it, or set CH6_CUB_DIR to a prepared CUB folder.")
     if downloads.missing(CUB_ARCHIVE):
+=======
+        raise CubError(f"{target} 폴더가 있지만 prepare_cub가 만든 train/, test/ 폴더가 없습니다: "
+                       "그 폴더를 지우거나, CH6_CUB_DIR에 준비된 CUB 폴더를 지정하세요.")
+    try:
+        archive, verify = downloads.fetch(CUB_ARCHIVE, download=False), True  # cached earlier: check it
+    except downloads.DownloadError:
+>>>>>>> nb67
         from tqdm.auto import tqdm
 
         tqdm.write(download_notice(quick=quick))  # before a long download, not a returned value
@@ -82,14 +62,21 @@ def ensure_cub(*, quick: bool | None = None, progress: bool = True) -> Path:
     return prepare_cub(archive, target, verify=False, classes=QUICK_CLASSES if quick else None, progress=progress)
 
 
-def download_notice(*, quick: bool = False) -> str:
-    """The one line :func:`ensure_cub` writes before it downloads the archive.
+def data_label(no_class: int, n_train: int, n_test: int, base: str) -> str:
+    """What a run of 프로그램 6-11 learnt from, as its records say it."""
+    return f"CUB-200-2011 {no_class}부류, 훈련 {n_train}장 / 테스트 {n_test}장, 224×224, {base}"
 
+<<<<<<< HEAD
     Example:
         >>> env(CH6_DOWNLOAD_DIR="/tmp/c")
         >>> download_notice()
         'CUB-200-2011이 없어 공식 압축 파일 CUB_200_2011.tgz(1.15 GB)를 처음 한 번 내려받습니다 → /tmp/c/cub'
     """
+=======
+
+def download_notice(*, quick: bool = False) -> str:
+    """The one line :func:`ensure_cub` writes before it downloads the archive."""
+>>>>>>> nb67
     size = downloads.REGISTRY[CUB_ARCHIVE].size
     text = (f"CUB-200-2011이 없어 공식 압축 파일 {CUB_ARCHIVE}({size / 1e9:.2f} GB)를 처음 한 번 내려받습니다"
             f" → {config.download_dir() / 'cub'}")
@@ -97,43 +84,19 @@ def download_notice(*, quick: bool = False) -> str:
 
 
 def prepare_cub(source, target=None, *, verify: bool = True, classes=None, progress: bool = True) -> Path:
-    """Turn the official CUB-200-2011 archive or folder into ``train/<class>`` + ``test/<class>``.
-
-    ``source`` is ``CUB_200_2011.tgz`` (checked against the registry's MD5 unless
-    ``verify=False``) or the folder it extracts to (holding ``images/``, ``classes.txt``,
-    ``images.txt`` and ``train_test_split.txt``, or its parent; its files are hard-linked or
-    copied, never moved).  ``target`` defaults to ``<cache>/CUB200``.  The official split
-    decides train or test; class folders keep the official names (``001.Black_footed_Albatross``
-    …).  ``classes`` keeps only the named classes (``"013.Bobolink"`` or ``"Bobolink"``).
-
-    The work happens in a hidden sibling folder renamed to ``target`` only when complete, with
-    a marker file inside: running again returns at once, an interrupted run leaves nothing
-    under ``target``.  A wrong MD5, a damaged archive or a folder without the official lists
-    raises :class:`CubError` saying what to do.  Returns ``target``.
-
-    Example:
-        >>> import tempfile
-        >>> official = Path(tempfile.mkdtemp()) / "CUB_200_2011"
-        >>> (official / "images" / "013.Bobolink").mkdir(parents=True)
-        >>> for name in ("a.jpg", "b.jpg"):
-        ...     _ = (official / "images" / "013.Bobolink" / name).write_bytes(b"jpeg")
-        >>> _ = (official / "classes.txt").write_text("13 013.Bobolink\\n")
-        >>> _ = (official / "images.txt").write_text("1 013.Bobolink/a.jpg\\n2 013.Bobolink/b.jpg\\n")
-        >>> _ = (official / "train_test_split.txt").write_text("1 1\\n2 0\\n")
-        >>> target = prepare_cub(official, official.parent / "CUB200", progress=False)
-        >>> sorted(str(p.relative_to(target)) for p in target.rglob("*.jpg"))
-        ['test/013.Bobolink/b.jpg', 'train/013.Bobolink/a.jpg']
-    """
+    """Sort the official archive (MD5 checked unless ``verify=False``) or its extracted folder (linked
+    or copied, never moved) into ``target/train/<class>`` and ``target/test/<class>`` by
+    ``train_test_split.txt``; ``classes`` keeps only those (``"013.Bobolink"`` or ``"Bobolink"``).
+    Running again returns at once; an interrupted run leaves nothing under ``target``."""
     source = Path(source).expanduser()
     target = Path(target).expanduser() if target else config.cache_dir() / "CUB200"
     if (target / PREPARED_MARKER).is_file():
         return target
     if target.exists():
-        raise CubError(f"{target} exists but was not made (or not finished) by prepare_cub: "
-                       "delete it, or pass another target=.")
+        raise CubError(f"{target} 폴더가 있지만 prepare_cub가 만든(또는 끝낸) 것이 아닙니다: 지우거나 target=에 다른 곳을 주세요.")
     if not source.exists():
-        raise CubError(f"{source} does not exist. Run helpers._course.cub.ensure_cub() to download {CUB_ARCHIVE}, "
-                       f"or download it from {CUB_PAGE} and pass the path of the file (or of its extracted folder).")
+        raise CubError(f"{source}가 없습니다. helpers._course.cub.ensure_cub()로 {CUB_ARCHIVE}를 내려받거나, "
+                       f"{CUB_PAGE}에서 받아 그 파일(또는 푼 폴더)의 경로를 주세요.")
     staging = target.with_name(f".{target.name}.partial")
     if staging.exists():
         shutil.rmtree(staging)  # left over from an interrupted run
@@ -168,12 +131,22 @@ def _progress(*, total=None, desc: str, enabled: bool, iterable=None, unit: str 
 
 
 def _verify(archive: Path, progress: bool) -> None:
+<<<<<<< HEAD
     try:
         check_hash(archive, downloads.REGISTRY[CUB_ARCHIVE].checksum, progress)
     except WrongFileError as error:
         raise CubError(f"{error} — not the official {CUB_ARCHIVE}: the download is incomplete or not the official "
                        "file. Delete it and run helpers._course.cub.ensure_cub(), which downloads and checks it "
                        f"(or download it from {CUB_PAGE}).") from None
+=======
+    entry = downloads.REGISTRY[CUB_ARCHIVE]
+    algorithm, expected = entry.checksum.split(":")
+    found = file_hash(archive, algorithm, progress)
+    if found != expected:
+        raise CubError(f"{archive}의 {algorithm.upper()}는 {found}인데 공식 {CUB_ARCHIVE}는 {expected}입니다: "
+                       "덜 받았거나 공식 파일이 아닙니다. 지우고 helpers._course.cub.ensure_cub()를 실행하세요"
+                       f"(내려받아 확인함; 또는 {CUB_PAGE}에서 받으세요).")
+>>>>>>> nb67
 
 
 def _wanted(class_name: str, classes) -> bool:
@@ -194,21 +167,19 @@ def _extract(archive: Path, into: Path, classes, progress) -> Path:
                     if not member.isfile() or not ("/".join(inner) in wanted or is_image):
                         continue
                     if ".." in parts or Path(member.name).is_absolute():
-                        raise CubError(f"{archive} contains an unsafe path {member.name!r}; "
-                                       "it is not the official archive.")
+                        raise CubError(f"{archive}에 안전하지 않은 경로 {member.name!r}가 있습니다: 공식 압축 파일이 아닙니다.")
                     destination = into / member.name
                     destination.parent.mkdir(parents=True, exist_ok=True)
                     with tar.extractfile(member) as data, open(destination, "wb") as out:
                         shutil.copyfileobj(data, out)
                     extracted.add("/".join(inner))
     except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
-        raise CubError(f"{archive} could not be read as a .tgz archive ({type(error).__name__}: {error}). "
-                       "It is damaged or incomplete: delete it and run helpers._course.cub.ensure_cub() "
-                       "to download it again.") from None
+        raise CubError(f"{archive}를 .tgz로 읽을 수 없습니다({type(error).__name__}: {error}). 손상되었거나 덜 받은 "
+                       "파일입니다: 지우고 helpers._course.cub.ensure_cub()로 다시 내려받으세요.") from None
     missing = wanted - extracted
     if missing:
-        raise CubError(f"{archive} has no {', '.join(sorted(missing))}: it is not the official "
-                       f"{CUB_ARCHIVE} (download it from {CUB_PAGE}).")
+        raise CubError(f"{archive}에 {', '.join(sorted(missing))}가 없습니다: 공식 {CUB_ARCHIVE}가 아닙니다"
+                       f"({CUB_PAGE}에서 받으세요).")
     return _find_root(into)
 
 
@@ -229,9 +200,8 @@ def _find_root(folder: Path) -> Path:
     for candidate in [folder, *sorted(p for p in folder.iterdir() if p.is_dir())]:
         if all((candidate / name).is_file() for name in CUB_LISTS) and (candidate / "images").is_dir():
             return candidate
-    raise CubError(f"{folder} does not hold the official CUB layout (images/, {', '.join(CUB_LISTS)}), "
-                   f"neither directly nor in a sub-folder. Pass the extracted CUB_200_2011 folder or the "
-                   f".tgz itself (from {CUB_PAGE}), or run helpers._course.cub.ensure_cub() to download it.")
+    raise CubError(f"{folder}(또는 그 안의 폴더)에 공식 CUB 구조(images/, {', '.join(CUB_LISTS)})가 없습니다. "
+                   f"푼 CUB_200_2011 폴더나 .tgz 파일({CUB_PAGE})을 주거나, helpers._course.cub.ensure_cub()로 내려받으세요.")
 
 
 def _read_pairs(path: Path) -> dict[str, str]:
@@ -241,7 +211,7 @@ def _read_pairs(path: Path) -> dict[str, str]:
             continue
         fields = line.split(maxsplit=1)
         if len(fields) != 2:
-            raise CubError(f"{path.name}, line {number}: expected '<id> <value>', got {line!r}.")
+            raise CubError(f"{path.name}의 {number}번째 줄은 '<번호> <값>'이어야 합니다 (지금: {line!r}).")
         pairs[fields[0]] = fields[1].strip()
     return pairs
 
@@ -253,8 +223,7 @@ def _arrange(root: Path, into: Path, *, place, classes, progress) -> dict:
         found = {name.split(".", 1)[-1] for name in class_names} | class_names
         missing = [name for name in classes if name not in found]
         if missing:
-            raise CubError(f"classes.txt has no class {', '.join(missing)}; its classes are named like "
-                           "'013.Bobolink' (or pass 'Bobolink').")
+            raise CubError(f"classes.txt에 {', '.join(missing)} 부류가 없습니다: 부류 이름은 '013.Bobolink' 또는 'Bobolink'처럼 씁니다.")
     images = _read_pairs(root / "images.txt")
     split = _read_pairs(root / "train_test_split.txt")
     counts = {"train": 0, "test": 0, "classes": len(class_names)}
@@ -266,13 +235,12 @@ def _arrange(root: Path, into: Path, *, place, classes, progress) -> dict:
         if not _wanted(class_name, classes):
             continue
         if split.get(image_id) not in {"0", "1"}:
-            raise CubError(f"train_test_split.txt has no 0/1 entry for image {image_id} ({relative}).")
+            raise CubError(f"train_test_split.txt에 영상 {image_id}({relative})의 0/1 값이 없습니다.")
         if class_name not in class_names:
-            raise CubError(f"images.txt: {relative} is in folder {class_name!r}, which classes.txt does not list.")
+            raise CubError(f"images.txt의 {relative}는 classes.txt에 없는 폴더 {class_name!r}에 있습니다.")
         origin = root / "images" / relative
         if not origin.is_file():
-            raise CubError(f"images.txt lists {relative}, but {origin} is missing: "
-                           "the archive or folder is incomplete.")
+            raise CubError(f"images.txt에 있는 {relative}가 없습니다({origin}): 압축 파일이나 폴더가 완전하지 않습니다.")
         part = "train" if split[image_id] == "1" else "test"
         destination = into / part / class_name / Path(relative).name
         destination.parent.mkdir(parents=True, exist_ok=True)

@@ -136,6 +136,24 @@ def describe_saved(run: dict) -> str:
     return f"저장된 전체 실행 결과 ({run.get('date', '?')[:10]}{data}; {where})"
 
 
+def show_saved(name: str) -> dict | None:
+    """A lecture's stand-in for a training (``USE_CHECKPOINT = True``): print where and when the saved
+    run ``name`` was made and its test accuracy, draw its training curves, and return it; when
+    nothing was saved, one line saying so and None."""
+    from ..plots import plot_history
+
+    run = saved_run(name)
+    if run is None:
+        print(f"저장된 실행 결과 {name}이(가) 없어 학습하지 않고 건너뜁니다.")
+        return None
+    print(describe_saved(run))
+    if run.get("accuracy") is not None:
+        print(f"정확률은 {run['accuracy'] * 100:.2f} (저장된 결과, {run.get('epochs', '?')}세대)")
+    if run.get("history"):
+        plot_history(run["history"])
+    return run
+
+
 # ----------------------------------------------------------------------------- recording a run
 def record(name: str, *, accuracy: float | None = None, hist=None, timer=None, model=None,
            data: str = "", **numbers) -> Path | None:
