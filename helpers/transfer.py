@@ -11,102 +11,12 @@ import socket
 from pathlib import Path
 
 from ._course import config
-<<<<<<< HEAD
-from ._course.files import WrongFileError, check_hash
-=======
->>>>>>> nb67
 
 _RESNET50_NOTOP = "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"  # what include_top=False loads
 
 
-<<<<<<< HEAD
-def _keras_home() -> Path:
-    try:
-        from keras.src.backend.config import keras_home
-
-        return Path(keras_home()).expanduser()
-    except ImportError:  # a Keras without the private accessor
-        return Path.home() / ".keras"
-
-
-def keras_weights_path(filename: str = RESNET50_NOTOP) -> Path:
-    """Where Keras caches a pretrained weight file (``~/.keras/models/<filename>``).
-
-    Example:
-        >>> keras_weights_path().name
-        'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5'
-    """
-    return _keras_home() / "models" / filename
-
-
-def _can_reach(host: str = "storage.googleapis.com", port: int = 443, timeout: float = 3.0) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=timeout).close()
-        return True
-    except OSError:
-        return False
-
-
-def resnet50_weights(path=None) -> tuple[bool, str]:
-    """``(True, how)`` when ResNet50's ImageNet weights can be had, else ``(False, why not)``.
-
-    They can be had when Keras's cache (``path``, default :func:`keras_weights_path`) holds the
-    file with the right MD5, or when the download server answers (Keras downloads it on first
-    use, about 90 MB).  A damaged file is reported as such.
-
-    Example:
-        >>> import tempfile
-        >>> damaged = Path(tempfile.mkdtemp()) / RESNET50_NOTOP
-        >>> _ = damaged.write_bytes(b"half a download")
-        >>> resnet50_weights(damaged)[1].endswith("delete it")
-        True
-    """
-    path = Path(path) if path is not None else keras_weights_path(RESNET50_NOTOP)
-    if path.is_file():
-        try:
-            check_hash(path, f"md5:{RESNET50_NOTOP_MD5}")
-            return True, f"Keras 캐시에 있음 ({path})"
-        except WrongFileError:
-            return False, f"{path} is damaged (its MD5 is not {RESNET50_NOTOP_MD5}); delete it"
-    if _can_reach():
-        return True, "처음 쓸 때 Keras가 내려받아 캐시에 저장함 (약 90 MB)"
-    return False, f"{path} does not exist and the download server cannot be reached"
-
-
-class Base(NamedTuple):
-    """The pretrained base 프로그램 6-11 uses: its name, ``weights`` (``"imagenet"`` or None), a note.
-
-    Example:
-        >>> Base("MobileNetV2", "imagenet", "…").name
-        'MobileNetV2'
-    """
-
-    name: str
-    weights: str | None
-    note: str
-
-
-def choose_base(*, path=None) -> Base:
-    """The ImageNet network for 프로그램 6-11 and a one-line note for the notebook to print.
-
-    Full mode: the book's ResNet50 when :func:`resnet50_weights` says its weights can be had,
-    otherwise the ImageNet MobileNetV2 of :mod:`helpers.imagenet` (converted from its TFLite
-    file, which comes from the offline folder, the cache or a 4 MB download).  Quick mode:
-    always that MobileNetV2 (224×224: 0.56 GFLOPs per image against ResNet50's 7.7, by
-    :func:`helpers._course.measure.flops_per_sample`, so the lesson runs in CI).  Only when neither file can be had: quick mode returns ``weights=None`` with a
-    warning that the accuracies mean nothing; full mode raises ``RuntimeError`` naming both files.
-
-    Example:
-        >>> needs("tf2_mobilenet_v2_1.0_224_ptq.tflite", "imagenet_labels.txt")
-        >>> env(CH6_QUICK="1"); base = choose_base()
-        >>> base.name, base.weights
-        ('MobileNetV2', 'imagenet')
-    """
-    from ._course import downloads
-=======
 def choose_base() -> tuple[str, str]:
     """The base network's name, ``"ResNet50"`` or ``"MobileNetV2"``, and one line saying why."""
->>>>>>> nb67
     from . import imagenet
 
     if config.is_quick():

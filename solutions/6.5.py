@@ -1,8 +1,7 @@
 """직접 해 보기 해답: 6.5 컨볼루션 신경망의 시각화 (notebooks/6.5-visualization.ipynb).
 
-``answer`` makes the right answer, ``wrong`` the most common mistake and ``wrongs`` more typical
-mistakes; tests/test_exercises.py and tests/test_exercises_6_5.py feed them through
-helpers._course.exercises.check.
+``answer`` makes the right answer; ``wrong`` holds typical mistakes (a list, or a dict naming each), each a
+function making that wrong answer; tests/test_exercises.py feeds them through helpers._course.exercises.check.
 """
 
 import functools
@@ -72,27 +71,29 @@ def _confused_airplanes():
 
 SOLUTIONS = {
     # 6.5-1: (3·3·3 + 1)·32 = 896 for layer 0, plus (3·3·32 + 1)·32 = 9,248 for layer 1: 10,144
-    "6.5-1": {"answer": lambda: _partial_model_parameters(1), "wrong": lambda: 9248,
-              # layer 0 only; both layers without their biases; the kernel weights of layer 1 only; a string
-              "wrongs": lambda: [896, 10080, 9216, "10144"]},
+    "6.5-1": {"answer": lambda: _partial_model_parameters(1), 
+              # layer 1 only; layer 0 only; both layers without their biases; layer 1's kernel weights only; a string
+              "wrong": [lambda: 9248, lambda: 896, lambda: 10080, lambda: 9216, lambda: "10144"]},
     # 6.5-2: each of kernel 17's three columns is nearly one colour, and the colour changes from left to
     # right (a vertical edge); kernel 8 changes from top to bottom instead (a horizontal structure)
-    "6.5-2": {"answer": lambda: 17, "wrong": lambda: 8,
-              # 32 kernels are numbered 0…31; a kernel that is (almost) all zeros; a colour blob, not an edge
-              "wrongs": lambda: [32, _flat_kernel(), _least_directional_kernel()]},
+    "6.5-2": {"answer": lambda: 17, 
+              # a horizontal structure; 32 kernels are numbered 0…31; a kernel that is (almost) all zeros; a colour blob
+              "wrong": [lambda: 8, lambda: 32, lambda: _flat_kernel(), lambda: _least_directional_kernel()]},
     # 6.5-3: out_relu is the input shrunk 32 times (224 → 7), so 160 → 5; 1280 channels whatever the input
-    "6.5-3": {"answer": _mobilenet_map_shape, "wrong": lambda: (7, 7, 1280),
-              # channels first; only the first two numbers; the channels scaled with the input too
-              "wrongs": lambda: [(1280, 5, 5), (5, 5), (5, 5, 914), (10, 10, 1280)]},
+    "6.5-3": {"answer": _mobilenet_map_shape, 
+              # the 224 shape; channels first; only the first two numbers; channels scaled with the input too; 160/16
+              "wrong": [lambda: (7, 7, 1280), lambda: (1280, 5, 5), lambda: (5, 5), lambda: (5, 5, 914),
+                        lambda: (10, 10, 1280)]},
     # 6.5-4: the top-1 class (a dog breed) has its evidence on the dog, left of and below the photo's centre
-    "6.5-4": {"answer": lambda: _dog_photo_peaks()["top1"], "wrong": lambda: (384, 288),
-              # (y, x) swapped; the bicycle's peak; the peak read off the 224×224 heat-map
-              "wrongs": lambda: [_dog_photo_peaks()["top1"][::-1], _dog_photo_peaks()["bike"],
-                                 _dog_photo_peaks()["top1 at 224"]]},
+    "6.5-4": {"answer": lambda: _dog_photo_peaks()["top1"], 
+              # the photo's centre, no Grad-CAM; (y, x) swapped; the bicycle's peak; the peak read off the 224×224 map
+              "wrong": [lambda: (384, 288), lambda: _dog_photo_peaks()["top1"][::-1], lambda: _dog_photo_peaks()["bike"],
+                        lambda: _dog_photo_peaks()["top1 at 224"]]},
     # 6.5-5: the model's evidence for 'ship' lies on the fuselage seen head-on or on a seaplane's floats
-    "6.5-5": {"answer": lambda: _confused_airplanes()["predicted"], "wrong": lambda: "airplane",
-              # the model's second choice; the class of another confused airplane; a plausible flying thing
-              "wrongs": lambda: [_confused_airplanes()["second"], *_confused_airplanes()["next"][:1], "bird"]},
+    "6.5-5": {"answer": lambda: _confused_airplanes()["predicted"], 
+              # the true class; the model's second choice; another confused airplane's class; a plausible flying thing
+              "wrong": [lambda: "airplane", lambda: _confused_airplanes()["second"],
+                        lambda: _confused_airplanes()["next"][0], lambda: "bird"]},
 }
 
 

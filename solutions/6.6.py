@@ -1,6 +1,7 @@
 """직접 해 보기 해답: 6.6 딥러닝의 규제 (notebooks/6.6-regularization.ipynb).
 
-``answer`` makes the right answer; ``wrongs`` makes common mistakes (``wrong`` is the first of them).
+``answer`` makes the right answer; ``wrong`` holds typical mistakes (a list, or a dict naming each), each a
+function making that wrong answer; tests/test_exercises.py feeds them through helpers._course.exercises.check.
 tests/test_exercises.py and tests/test_exercises_6_6.py feed them through helpers._course.exercises.check.
 """
 
@@ -80,4 +81,4 @@ SOLUTIONS = {
     "6.6-5": {"answer": gaps},
 }
 for _id, _entry in SOLUTIONS.items():
-    _entry["wrong"], _entry["wrongs"] = WRONGS[_id][0], WRONGS[_id]
+    _entry["wrong"] = WRONGS[_id]

@@ -1,8 +1,7 @@
 """직접 해 보기 해답: 6.8 물체 검출 (notebooks/6.8-object-detection.ipynb).
 
-``answer`` makes the right answer, ``wrong`` a common mistake (``more_wrong``: more of them);
-tests/test_exercises.py and tests/test_exercises_6_8.py feed them through
-helpers._course.exercises.check.  The answers are computed here a second way (shapes read off the
+``answer`` makes the right answer; ``wrong`` holds typical mistakes (a list, or a dict naming each), each a
+function making that wrong answer; tests/test_exercises.py feeds them through helpers._course.exercises.check.  The answers are computed here a second way (shapes read off the
 network, the book's own lines 09–34), not with the checks' code.
 """
 
@@ -95,18 +94,18 @@ def iou_of_corners(a, b):
 
 SOLUTIONS = {
     # (13² + 26² + 52²) × 3 anchors at 416×416
-    "6.8-1": {"answer": lambda: candidates(416), "wrong": lambda: candidates(416) // 3,       # anchors forgotten
-              "more_wrong": [lambda: candidates(448),                                          # the table's 448
-                             lambda: 3 * (416 // 32 + 416 // 16 + 416 // 8),                  # sides not squared
-                             lambda: candidates(416) * 85]},                                   # numbers, not boxes
-    "6.8-2": {"answer": lambda: vehicle_scores(), "wrong": lambda: vehicle_scores(offset=0),  # vec85[2], vec85[7]
-              "more_wrong": [lambda: vehicle_scores()[::-1],                                   # car and truck swapped
-                             lambda: vehicle_scores(offset=4),                                 # off by one: o, then classes
-                             lambda: (vehicle_scores()[0], vehicle_scores()[0])]},            # the winner's score twice
-    "6.8-3": {"answer": lambda: grids(), "wrong": lambda: grids()[::-1],                      # swapped
-              "more_wrong": [lambda: (7, 7),                                                   # YOLOv1's grid
-                             lambda: (grids()[0], grids()[0]),                                 # one grid for all
-                             lambda: (13, 26)]},                                               # the grids at 416
-    "6.8-4": {"answer": lambda: iou, "wrong": lambda: iou_without_clamp,
-              "more_wrong": [lambda: iou_over_sum, lambda: iou_of_corners]},
+    "6.8-1": {"answer": lambda: candidates(416), "wrong": [lambda: candidates(416) // 3,       # anchors forgotten
+                        lambda: candidates(448),                                          # the table's 448
+                        lambda: 3 * (416 // 32 + 416 // 16 + 416 // 8),                  # sides not squared
+                        lambda: candidates(416) * 85]},                                   # numbers, not boxes
+    "6.8-2": {"answer": lambda: vehicle_scores(), "wrong": [lambda: vehicle_scores(offset=0),  # vec85[2], vec85[7]
+                        lambda: vehicle_scores()[::-1],                                   # car and truck swapped
+                        lambda: vehicle_scores(offset=4),                                 # off by one: o, then classes
+                        lambda: (vehicle_scores()[0], vehicle_scores()[0])]},            # the winner's score twice
+    "6.8-3": {"answer": lambda: grids(), "wrong": [lambda: grids()[::-1],                      # swapped
+                        lambda: (7, 7),                                                   # YOLOv1's grid
+                        lambda: (grids()[0], grids()[0]),                                 # one grid for all
+                        lambda: (13, 26)]},                                               # the grids at 416
+    "6.8-4": {"answer": lambda: iou, "wrong": [lambda: iou_without_clamp,
+                        lambda: iou_over_sum, lambda: iou_of_corners]},
 }

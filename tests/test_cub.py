@@ -106,8 +106,8 @@ def fresh(tmp_path, env, monkeypatch, server):
     env(CH6_CACHE_DIR=tmp_path / "cache", CH6_DOWNLOAD_DIR=tmp_path / "cache", CH6_CUB_DIR=tmp_path / "birds",
         CH6_DATA_DIR=None)
     md5 = hashlib.md5(server.archive).hexdigest()
-    monkeypatch.setitem(downloads.REGISTRY, cub.CUB_ARCHIVE,
-                        downloads.REGISTRY[cub.CUB_ARCHIVE]._replace(checksum=f"md5:{md5}"))
+    monkeypatch.setitem(downloads.REGISTRY, cub._CUB_ARCHIVE,
+                        downloads.REGISTRY[cub._CUB_ARCHIVE]._replace(checksum=f"md5:{md5}"))
     return tmp_path
 
 
@@ -125,9 +125,9 @@ def test_a_fresh_machine_downloads_and_prepares_by_the_official_split(fresh, ser
     assert _tree(folder / "train") == EXPECTED_TRAIN and _tree(folder / "test") == EXPECTED_TEST
     paths, labels = list_images(folder / "train", CLASSES)
     assert labels == [0, 0, 1, 1, 2, 2]
-    marker = json.loads((folder / cub.PREPARED_MARKER).read_text())
+    marker = json.loads((folder / cub._PREPARED_MARKER).read_text())
     assert (marker["train"], marker["test"], marker["classes"]) == (6, 6, 3)
-    assert (fresh / "cache" / "cub" / cub.CUB_ARCHIVE).read_bytes() == server.archive  # kept for later
+    assert (fresh / "cache" / "cub" / cub._CUB_ARCHIVE).read_bytes() == server.archive  # kept for later
     assert server.requests == ["/good.tgz"]
     assert cub.ensure_cub(progress=False) == folder and server.requests == ["/good.tgz"]  # no second download
     assert not list(fresh.glob(".*partial")) and not list((fresh / "cache" / "cub").glob(".*part*"))
@@ -135,12 +135,12 @@ def test_a_fresh_machine_downloads_and_prepares_by_the_official_split(fresh, ser
 
 def test_quick_mode_prepares_a_few_classes_of_the_same_archive(fresh, server, env, monkeypatch):
     env(CH6_CUB_URLS=f"{server.url}/good.tgz")
-    monkeypatch.setattr(cub, "QUICK_CLASSES", ("Black_footed_Albatross", "013.Bobolink"))
+    monkeypatch.setattr(cub, "_QUICK_CLASSES", ("Black_footed_Albatross", "013.Bobolink"))
     folder = cub.ensure_cub(quick=True, progress=False)
-    assert folder == fresh / "cache" / cub.QUICK_FOLDER and not (fresh / "birds").exists()
+    assert folder == fresh / "cache" / cub._QUICK_FOLDER and not (fresh / "birds").exists()
     assert list_classes(folder / "train") == ["001.Black_footed_Albatross", "013.Bobolink"]
     assert _tree(folder / "test") == [t for t in EXPECTED_TEST if not t.startswith("002")]
-    assert json.loads((folder / cub.PREPARED_MARKER).read_text())["subset"] == [
+    assert json.loads((folder / cub._PREPARED_MARKER).read_text())["subset"] == [
         "001.Black_footed_Albatross", "013.Bobolink"]
     # full mode later: the cached archive, all classes, no new download
     assert cub.ensure_cub(quick=False, progress=False) == fresh / "birds"
@@ -149,8 +149,8 @@ def test_quick_mode_prepares_a_few_classes_of_the_same_archive(fresh, server, en
 
 def test_a_wrong_checksum_is_refused_and_nothing_is_left(fresh, server, env, monkeypatch):
     env(CH6_CUB_URLS=f"{server.url}/good.tgz")
-    monkeypatch.setitem(downloads.REGISTRY, cub.CUB_ARCHIVE,
-                        downloads.REGISTRY[cub.CUB_ARCHIVE]._replace(checksum="md5:" + "0" * 32))
+    monkeypatch.setitem(downloads.REGISTRY, cub._CUB_ARCHIVE,
+                        downloads.REGISTRY[cub._CUB_ARCHIVE]._replace(checksum="md5:" + "0" * 32))
     with pytest.raises(downloads.DownloadError, match=r"(?s)good\.tgz: WrongFileError: .*MD5 is .*expected 000000"):
         cub.ensure_cub(quick=False, progress=False)
     assert server.requests == ["/good.tgz"]
@@ -176,16 +176,16 @@ def test_no_working_source_names_each_one_and_leaves_nothing(fresh, server, env)
 
 
 def test_the_registry_lists_the_official_archive_first():
-    entry = downloads.REGISTRY[cub.CUB_ARCHIVE]
+    entry = downloads.REGISTRY[cub._CUB_ARCHIVE]
     assert entry.sources[0] == "https://data.caltech.edu/records/65de6-vp158/files/CUB_200_2011.tgz"
     assert len(entry.sources) >= 2 and entry.checksum == "md5:97eceeb196236b17998738112f37df78"
 
 
 def test_download_notice_names_size_and_place(env, tmp_path):
     env(CH6_DOWNLOAD_DIR=tmp_path)
-    assert cub.download_notice() == (f"CUB-200-2011이 없어 공식 압축 파일 CUB_200_2011.tgz(1.15 GB)를 "
+    assert cub._download_notice() == (f"CUB-200-2011이 없어 공식 압축 파일 CUB_200_2011.tgz(1.15 GB)를 "
                                      f"처음 한 번 내려받습니다 → {tmp_path / 'cub'}")
-    assert cub.download_notice(quick=True).endswith("(빠른 모드: 그중 10부류만 준비)")
+    assert cub._download_notice(quick=True).endswith("(빠른 모드: 그중 10부류만 준비)")
 
 
 def test_an_existing_folder_is_used_as_it_is(tmp_path, env):
@@ -210,8 +210,8 @@ def registered_md5(monkeypatch):
 
     def _register(path):
         md5 = hashlib.md5(path.read_bytes()).hexdigest()
-        monkeypatch.setitem(downloads.REGISTRY, cub.CUB_ARCHIVE,
-                            downloads.REGISTRY[cub.CUB_ARCHIVE]._replace(checksum=f"md5:{md5}"))
+        monkeypatch.setitem(downloads.REGISTRY, cub._CUB_ARCHIVE,
+                            downloads.REGISTRY[cub._CUB_ARCHIVE]._replace(checksum=f"md5:{md5}"))
         return path
 
     return _register
@@ -243,7 +243,7 @@ def test_prepare_from_an_extracted_folder_leaves_the_source_alone(tmp_path):
 
 def test_a_local_archive_with_the_wrong_md5_is_refused(tmp_path):
     archive = _archive(tmp_path / "CUB_200_2011.tgz", _official_files())  # the registry has the real MD5
-    with pytest.raises(cub.CubError, match=r"공식 파일이 아닙니다. 지우고 helpers._course.cub.ensure_cub\(\)를 실행하세요"):
+    with pytest.raises(cub.CubError, match=r"공식 CUB_200_2011.tgz가 아닙니다\(덜 받았거나 다른 파일\). 지우고 helpers._course.cub.ensure_cub\(\)를 실행하세요"):
         cub.prepare_cub(archive, tmp_path / "CUB200", progress=False)
     assert _files_under(tmp_path) == ["CUB_200_2011.tgz"]
 

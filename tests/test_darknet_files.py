@@ -68,7 +68,7 @@ def test_quick_mode_does_not_download_248_mb_and_says_how_to_get_yolov3(offline,
     env(CH6_QUICK="1")
     assert not (offline / "yolov3.weights").exists()
     model = darknet_files.choose_model()
-    assert model.name == darknet_files.FALLBACK
+    assert model.name == darknet_files._FALLBACK
     first, second, third, last = model.notice.splitlines()
     assert first == f"⚠ yolov3 모델을 쓸 수 없습니다 — yolov3.weights 파일(248MB)이 {offline}에 없고, 빠른 모드에서는 내려받지 않습니다."
     assert "yolo-fastest-1.1-xl(COCO로 학습한 실제 가중치)로 실행합니다" in second
@@ -79,7 +79,7 @@ def test_quick_mode_does_not_download_248_mb_and_says_how_to_get_yolov3(offline,
 
 def test_an_unknown_name_or_a_missing_cfg_says_what_to_give(offline, no_downloads, tmp_path):
     model = darknet_files.choose_model("yolov9", download=False)
-    assert model.name == darknet_files.FALLBACK
+    assert model.name == darknet_files._FALLBACK
     assert ("yolov9.cfg 파일이 없습니다. 모델(choose_model의 인자나 CH6_YOLO_MODEL)로는 등록된 이름(yolov3, yolov3-tiny"
             in model.notice)
     (tmp_path / "page.cfg").write_text("<html>404 Not Found</html>\n")    # a web page saved under the cfg's name
@@ -104,7 +104,7 @@ def test_truncated_weights_are_refused_and_say_delete_and_rerun(offline, tmp_pat
     shutil.copy(offline / "yolo-fastest-1.1.cfg", tmp_path / "cut.cfg")
     (tmp_path / "cut.weights").write_bytes((offline / "yolo-fastest-1.1.weights").read_bytes()[:692_134])
     model = darknet_files.choose_model(tmp_path / "cut.cfg", download=False)
-    assert model.name == darknet_files.FALLBACK                           # OpenCV itself would read the cut file
+    assert model.name == darknet_files._FALLBACK                           # OpenCV itself would read the cut file
     assert ("— cut.weights 파일은 692,134바이트인데 cut.cfg 파일에는 1,384,268바이트가 필요합니다: 내려받다 끊긴 "
             "파일입니다. 이 파일을 지우고 셀을 다시 실행하세요") in model.notice
 
@@ -145,7 +145,7 @@ def test_a_failed_download_names_each_source_and_leaves_nothing(offline, env, se
     monkeypatch.setitem(downloads.REGISTRY, "yolov3.weights", downloads.REGISTRY["yolov3.weights"]._replace(
         sources=(f"{base}/gone.weights", f"{base}/yolov3.weights")))
     model = darknet_files.choose_model("yolov3", download=True)
-    assert model.name == darknet_files.FALLBACK
+    assert model.name == darknet_files._FALLBACK
     assert f"yolov3.weights 파일을 내려받지 못했습니다({base}/gone.weights: HTTPError: HTTP Error 404" in model.notice
     assert f"{base}/yolov3.weights: WrongFileError: " in model.notice and "SHA-256 is " in model.notice and "expected 523e4e69e1d0" in model.notice
     assert "전체 모드" not in model.notice                                   # not quick mode: nothing to switch

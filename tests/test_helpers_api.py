@@ -2,13 +2,15 @@
 functions share a name (a notebook imports them bare into one kernel).
 
 "Used" means referenced in code (not in a docstring or comment) by a notebook, a solution, a tool,
-the benchmark, or another module of the package.
+the benchmark, or another module of the package, or named as code in a notebook's text (a function the
+notebook tells students to call).  Errors are public by nature: a student's cell shows them.
 """
 
 import ast
 import importlib
 import inspect
 import pkgutil
+import re
 
 import nbformat
 
@@ -18,7 +20,12 @@ from helpers._course import config
 ROOT = config.REPO_ROOT
 
 
+# Public for a reason no code shows.
+EXEMPT = {"REPO_URL": "tools/repo_url.py rewrites it as text, with every link to the repository"}
+
+
 def _modules():
+    yield helpers
     for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
         yield importlib.import_module(info.name)
 
@@ -30,7 +37,9 @@ def public_names(modules=None):
             if name.startswith("_") or inspect.ismodule(obj):
                 continue
             defined_here = getattr(obj, "__module__", module.__name__) == module.__name__
-            if (inspect.isfunction(obj) or inspect.isclass(obj)) and defined_here or name.isupper():
+            error = inspect.isclass(obj) and issubclass(obj, Exception)
+            if ((inspect.isfunction(obj) or inspect.isclass(obj)) and defined_here or name.isupper()) \
+                    and not error and name not in EXEMPT:
                 yield module.__name__, name
 
 
@@ -46,6 +55,13 @@ def _identifiers(source: str) -> set:
         elif isinstance(node, ast.keyword) and node.arg:
             names.add(node.arg)
     return names
+
+
+def _notebook_text_code(path) -> set:
+    """Identifiers a notebook's text names as code: `helpers._course.cub.prepare_cub(...)`."""
+    cells = nbformat.read(path, as_version=4).cells
+    spans = [span for cell in cells if cell.cell_type == "markdown" for span in re.findall(r"`([^`]+)`", cell.source)]
+    return {word for span in spans for word in re.findall(r"[A-Za-z_]\w*", span)}
 
 
 def _notebook_code(path) -> str:
@@ -65,6 +81,9 @@ def uses() -> dict:
     for place, source in sources:
         for name in _identifiers(source):
             found.setdefault(name, set()).add(place)
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        for name in _notebook_text_code(path):
+            found.setdefault(name, set()).add(path.relative_to(ROOT).as_posix())
     return found
 
 

@@ -20,13 +20,13 @@ def _folders(root, train, test):
 def test_the_book_way_measured_in_a_fresh_process_is_every_image_twice(tmp_path):
     # one child process only (each imports TensorFlow); the notebook measures both loaders
     _folders(tmp_path, train=8, test=16)  # 24 train, 48 test images
-    in_ram = memory.peak_memory("in_memory", tmp_path, CLASSES, image_size=(224, 224))
+    in_ram = memory._peak_memory("in_memory", tmp_path, CLASSES, image_size=(224, 224))
     assert in_ram["images"] == 72 and in_ram["loader"] == "in_memory"
     assert in_ram["peak_mb"] >= in_ram["baseline_mb"] > 50  # TensorFlow is imported in the child
-    twice = memory.in_memory_bytes(72) / 2**20  # 82.7 MB; the data alive at once peak at 69 MB (line 44)
+    twice = memory._in_memory_bytes(72) / 2**20  # 82.7 MB; the data alive at once peak at 69 MB (line 44)
     assert 0.95 * twice <= in_ram["increase_mb"] <= 1.15 * twice, (in_ram, twice)
     with pytest.raises(ValueError, match="loader must be 'in_memory' or 'stream', got 'disk'"):
-        memory.peak_memory("disk", tmp_path, CLASSES)
+        memory._peak_memory("disk", tmp_path, CLASSES)
 
 
 def test_a_failing_child_reports_its_error(tmp_path, monkeypatch):
@@ -35,7 +35,7 @@ def test_a_failing_child_reports_its_error(tmp_path, monkeypatch):
     child.chmod(0o755)
     monkeypatch.setattr(memory.sys, "executable", str(child))
     with pytest.raises(RuntimeError, match=r"measuring stream memory failed with exit code 3:\nMemoryError: out of"):
-        memory.peak_memory("stream", tmp_path, ["999.Missing"])
+        memory._peak_memory("stream", tmp_path, ["999.Missing"])
 
 
 def test_format_memory_marks_rows_not_run():
@@ -66,7 +66,7 @@ def test_compare_memory_spreads_classes_and_skips_what_would_not_fit(tmp_path, m
         calls.append((kind, list(classes)))
         return {"increase_mb": 1.0}
 
-    monkeypatch.setattr(memory, "peak_memory", measured)
+    monkeypatch.setattr(memory, "_peak_memory", measured)
     rows = memory.compare_memory(root, class_counts=(2, 50), image_size=(32, 32))
     assert [(r["classes"], r["train_images"], r["test_images"]) for r in rows] == [(2, 6, 4), (10, 30, 20)]
     assert calls[0] == ("in_memory", ["005.Bird_4", "010.Bird_9"])  # every fifth class, as the book's every tenth

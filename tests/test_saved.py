@@ -24,7 +24,7 @@ def stored(tmp_path, env):
     model = _tiny_model()
     x, y = np.random.rand(32, 4).astype("float32"), np.eye(3)[np.random.randint(0, 3, 32)]
     hist = model.fit(x, y, epochs=2, verbose=0)
-    saved.save_checkpoint("6-x", model, hist, 0.5, data="random 32", folder=tmp_path)
+    saved._save_checkpoint("6-x", model, hist, 0.5, data="random 32", folder=tmp_path)
     return tmp_path, model, hist
 
 
@@ -79,7 +79,7 @@ def test_an_interrupted_save_keeps_the_previous_checkpoint(stored, monkeypatch):
 
     with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
         patch.setattr(saved.json, "dumps", crash)
-        saved.save_checkpoint("6-x", model, hist, 0.9, data="random 32", folder=folder)
+        saved._save_checkpoint("6-x", model, hist, 0.9, data="random 32", folder=folder)
     assert json.loads((folder / "MANIFEST.json").read_text())["6-x"] == first
     saved.load_checkpoint("6-x", _tiny_model())  # the previous set still loads, hashes and all
     assert sorted(p.name for p in folder.iterdir()) == sorted(["MANIFEST.json", first["weights"], first["history"]])

@@ -1,7 +1,7 @@
 """CUB-200-2011 (6.7) in the book's ``train/<class>/``, ``test/<class>/`` folders: downloaded on first
 use (the official ``CUB_200_2011.tgz``, 1.15 GB, MD5 checked) and sorted by its official split.
 
-Quick mode with nothing prepared takes only :data:`QUICK_CLASSES` from the same archive into
+Quick mode with nothing prepared takes only :data:`_QUICK_CLASSES` from the same archive into
 ``<cache>/CUB200-quick``.  Every folder is built in a hidden sibling and renamed when complete.
 """
 
@@ -17,13 +17,13 @@ from pathlib import Path
 from . import config, downloads
 from .files import WrongFileError, atomic_write, check_hash
 
-CUB_ARCHIVE = "CUB_200_2011.tgz"
-CUB_PAGE = "https://data.caltech.edu/records/65de6-vp158"
-CUB_LISTS = ("classes.txt", "images.txt", "train_test_split.txt")
-PREPARED_MARKER = ".prepared.json"
-QUICK_FOLDER = "CUB200-quick"
+_CUB_ARCHIVE = "CUB_200_2011.tgz"
+_CUB_PAGE = "https://data.caltech.edu/records/65de6-vp158"
+_CUB_LISTS = ("classes.txt", "images.txt", "train_test_split.txt")
+_PREPARED_MARKER = ".prepared.json"
+_QUICK_FOLDER = "CUB200-quick"
 # The species of the offline sample (cub200_sample/), as CUB names them after the number.
-QUICK_CLASSES = ("Black_footed_Albatross", "Groove_billed_Ani", "Parakeet_Auklet", "Red_winged_Blackbird",
+_QUICK_CLASSES = ("Black_footed_Albatross", "Groove_billed_Ani", "Parakeet_Auklet", "Red_winged_Blackbird",
                  "Yellow_headed_Blackbird", "Bobolink", "Indigo_Bunting", "Lazuli_Bunting", "Painted_Bunting",
                  "Spotted_Catbird")
 
@@ -35,52 +35,36 @@ class CubError(RuntimeError):
 def ensure_cub(*, quick: bool | None = None, progress: bool = True) -> Path:
     """The folder :func:`helpers._course.config.cub_dir` names when it holds ``train/`` and ``test/``;
     otherwise, the first time only, the official archive downloaded (one line says so first) and
-    prepared by :func:`prepare_cub` (quick mode: :data:`QUICK_CLASSES` only, in its own folder)."""
+    prepared by :func:`prepare_cub` (quick mode: :data:`_QUICK_CLASSES` only, in its own folder)."""
     folder = config.cub_dir()
     if (folder / "train").is_dir() and (folder / "test").is_dir():
         return folder
     quick = config.is_quick() if quick is None else quick
-    target = config.cache_dir() / QUICK_FOLDER if quick else folder
-    if (target / PREPARED_MARKER).is_file():
+    target = config.cache_dir() / _QUICK_FOLDER if quick else folder
+    if (target / _PREPARED_MARKER).is_file():
         return target
     if target.exists():
-<<<<<<< HEAD
-        raise CubError(f"{target} exists but holds no train/ and test/ folders made by prepare_cub: "
-                       "delete it, or set CH6_CUB_DIR to a prepared CUB folder.")
-    if downloads.missing(CUB_ARCHIVE):
-=======
         raise CubError(f"{target} 폴더가 있지만 prepare_cub가 만든 train/, test/ 폴더가 없습니다: "
                        "그 폴더를 지우거나, CH6_CUB_DIR에 준비된 CUB 폴더를 지정하세요.")
-    try:
-        archive, verify = downloads.fetch(CUB_ARCHIVE, download=False), True  # cached earlier: check it
-    except downloads.DownloadError:
->>>>>>> nb67
+    if downloads.missing(_CUB_ARCHIVE):
         from tqdm.auto import tqdm
 
-        tqdm.write(download_notice(quick=quick))  # before a long download, not a returned value
-    archive = downloads.fetch(CUB_ARCHIVE, progress=progress)   # fetch checks the MD5, cached or downloaded
-    return prepare_cub(archive, target, verify=False, classes=QUICK_CLASSES if quick else None, progress=progress)
+        tqdm.write(_download_notice(quick=quick))  # before a long download, not a returned value
+    archive = downloads.fetch(_CUB_ARCHIVE, progress=progress)   # fetch checks the MD5, cached or downloaded
+    return prepare_cub(archive, target, verify=False, classes=_QUICK_CLASSES if quick else None, progress=progress)
 
 
 def data_label(no_class: int, n_train: int, n_test: int, base: str) -> str:
     """What a run of 프로그램 6-11 learnt from, as its records say it."""
     return f"CUB-200-2011 {no_class}부류, 훈련 {n_train}장 / 테스트 {n_test}장, 224×224, {base}"
 
-<<<<<<< HEAD
-    Example:
-        >>> env(CH6_DOWNLOAD_DIR="/tmp/c")
-        >>> download_notice()
-        'CUB-200-2011이 없어 공식 압축 파일 CUB_200_2011.tgz(1.15 GB)를 처음 한 번 내려받습니다 → /tmp/c/cub'
-    """
-=======
 
-def download_notice(*, quick: bool = False) -> str:
+def _download_notice(*, quick: bool = False) -> str:
     """The one line :func:`ensure_cub` writes before it downloads the archive."""
->>>>>>> nb67
-    size = downloads.REGISTRY[CUB_ARCHIVE].size
-    text = (f"CUB-200-2011이 없어 공식 압축 파일 {CUB_ARCHIVE}({size / 1e9:.2f} GB)를 처음 한 번 내려받습니다"
+    size = downloads.REGISTRY[_CUB_ARCHIVE].size
+    text = (f"CUB-200-2011이 없어 공식 압축 파일 {_CUB_ARCHIVE}({size / 1e9:.2f} GB)를 처음 한 번 내려받습니다"
             f" → {config.download_dir() / 'cub'}")
-    return text + (f" (빠른 모드: 그중 {len(QUICK_CLASSES)}부류만 준비)" if quick else "")
+    return text + (f" (빠른 모드: 그중 {len(_QUICK_CLASSES)}부류만 준비)" if quick else "")
 
 
 def prepare_cub(source, target=None, *, verify: bool = True, classes=None, progress: bool = True) -> Path:
@@ -90,13 +74,13 @@ def prepare_cub(source, target=None, *, verify: bool = True, classes=None, progr
     Running again returns at once; an interrupted run leaves nothing under ``target``."""
     source = Path(source).expanduser()
     target = Path(target).expanduser() if target else config.cache_dir() / "CUB200"
-    if (target / PREPARED_MARKER).is_file():
+    if (target / _PREPARED_MARKER).is_file():
         return target
     if target.exists():
         raise CubError(f"{target} 폴더가 있지만 prepare_cub가 만든(또는 끝낸) 것이 아닙니다: 지우거나 target=에 다른 곳을 주세요.")
     if not source.exists():
-        raise CubError(f"{source}가 없습니다. helpers._course.cub.ensure_cub()로 {CUB_ARCHIVE}를 내려받거나, "
-                       f"{CUB_PAGE}에서 받아 그 파일(또는 푼 폴더)의 경로를 주세요.")
+        raise CubError(f"{source}가 없습니다. helpers._course.cub.ensure_cub()로 {_CUB_ARCHIVE}를 내려받거나, "
+                       f"{_CUB_PAGE}에서 받아 그 파일(또는 푼 폴더)의 경로를 주세요.")
     staging = target.with_name(f".{target.name}.partial")
     if staging.exists():
         shutil.rmtree(staging)  # left over from an interrupted run
@@ -113,7 +97,7 @@ def prepare_cub(source, target=None, *, verify: bool = True, classes=None, progr
         counts = _arrange(root, staging, place=place, classes=classes, progress=progress)
         shutil.rmtree(staging / "_extracted", ignore_errors=True)
         counts["source"] = source.name
-        with atomic_write(staging / PREPARED_MARKER) as marker:
+        with atomic_write(staging / _PREPARED_MARKER) as marker:
             marker.write_text(json.dumps(counts, indent=1) + "\n", encoding="utf-8")
         staging.replace(target)
     except BaseException:
@@ -131,22 +115,11 @@ def _progress(*, total=None, desc: str, enabled: bool, iterable=None, unit: str 
 
 
 def _verify(archive: Path, progress: bool) -> None:
-<<<<<<< HEAD
     try:
-        check_hash(archive, downloads.REGISTRY[CUB_ARCHIVE].checksum, progress)
+        check_hash(archive, downloads.REGISTRY[_CUB_ARCHIVE].checksum, progress)
     except WrongFileError as error:
-        raise CubError(f"{error} — not the official {CUB_ARCHIVE}: the download is incomplete or not the official "
-                       "file. Delete it and run helpers._course.cub.ensure_cub(), which downloads and checks it "
-                       f"(or download it from {CUB_PAGE}).") from None
-=======
-    entry = downloads.REGISTRY[CUB_ARCHIVE]
-    algorithm, expected = entry.checksum.split(":")
-    found = file_hash(archive, algorithm, progress)
-    if found != expected:
-        raise CubError(f"{archive}의 {algorithm.upper()}는 {found}인데 공식 {CUB_ARCHIVE}는 {expected}입니다: "
-                       "덜 받았거나 공식 파일이 아닙니다. 지우고 helpers._course.cub.ensure_cub()를 실행하세요"
-                       f"(내려받아 확인함; 또는 {CUB_PAGE}에서 받으세요).")
->>>>>>> nb67
+        raise CubError(f"{error} — 공식 {_CUB_ARCHIVE}가 아닙니다(덜 받았거나 다른 파일). 지우고 "
+                       f"helpers._course.cub.ensure_cub()를 실행하세요(내려받아 확인함; 또는 {_CUB_PAGE}에서 받으세요).") from None
 
 
 def _wanted(class_name: str, classes) -> bool:
@@ -155,7 +128,7 @@ def _wanted(class_name: str, classes) -> bool:
 
 def _extract(archive: Path, into: Path, classes, progress) -> Path:
     """Extract the three lists and the wanted classes' images; return the folder holding them."""
-    wanted, extracted = set(CUB_LISTS), set()
+    wanted, extracted = set(_CUB_LISTS), set()
     try:
         with open(archive, "rb") as raw, _progress(total=archive.stat().st_size, desc=f"풀기 {archive.name}",
                                                    enabled=progress, unit="B") as bar:
@@ -178,8 +151,8 @@ def _extract(archive: Path, into: Path, classes, progress) -> Path:
                        "파일입니다: 지우고 helpers._course.cub.ensure_cub()로 다시 내려받으세요.") from None
     missing = wanted - extracted
     if missing:
-        raise CubError(f"{archive}에 {', '.join(sorted(missing))}가 없습니다: 공식 {CUB_ARCHIVE}가 아닙니다"
-                       f"({CUB_PAGE}에서 받으세요).")
+        raise CubError(f"{archive}에 {', '.join(sorted(missing))}가 없습니다: 공식 {_CUB_ARCHIVE}가 아닙니다"
+                       f"({_CUB_PAGE}에서 받으세요).")
     return _find_root(into)
 
 
@@ -198,10 +171,10 @@ class _CountingReader:
 def _find_root(folder: Path) -> Path:
     """The folder holding images/ and the three lists: ``folder`` or one level below."""
     for candidate in [folder, *sorted(p for p in folder.iterdir() if p.is_dir())]:
-        if all((candidate / name).is_file() for name in CUB_LISTS) and (candidate / "images").is_dir():
+        if all((candidate / name).is_file() for name in _CUB_LISTS) and (candidate / "images").is_dir():
             return candidate
-    raise CubError(f"{folder}(또는 그 안의 폴더)에 공식 CUB 구조(images/, {', '.join(CUB_LISTS)})가 없습니다. "
-                   f"푼 CUB_200_2011 폴더나 .tgz 파일({CUB_PAGE})을 주거나, helpers._course.cub.ensure_cub()로 내려받으세요.")
+    raise CubError(f"{folder}(또는 그 안의 폴더)에 공식 CUB 구조(images/, {', '.join(_CUB_LISTS)})가 없습니다. "
+                   f"푼 CUB_200_2011 폴더나 .tgz 파일({_CUB_PAGE})을 주거나, helpers._course.cub.ensure_cub()로 내려받으세요.")
 
 
 def _read_pairs(path: Path) -> dict[str, str]:

@@ -18,7 +18,7 @@ from . import config, downloads
 from .downloads import DownloadError
 
 _MODELS = ("yolov3", "yolov3-tiny", "yolo-fastest-1.1", "yolo-fastest-1.1-xl")
-FALLBACK = "yolo-fastest-1.1-xl"
+_FALLBACK = "yolo-fastest-1.1-xl"
 _QUICK_LIMIT = 50_000_000   # bytes: quick mode downloads nothing bigger (yolov3.weights is 248 MB)
 
 # What each darknet sample photo shows, as COCO classes: one tuple per kind of object, holding the labels
@@ -70,7 +70,7 @@ def choose_model(name=None, *, download: bool | None = None) -> SimpleNamespace:
     name = str(name or config.yolo_model_name())
     limit = _QUICK_LIMIT if download is None and config.is_quick() else None
     reasons = []
-    for candidate in dict.fromkeys((name, FALLBACK)):
+    for candidate in dict.fromkeys((name, _FALLBACK)):
         try:
             if candidate in _MODELS:
                 files = []
@@ -107,11 +107,11 @@ def choose_model(name=None, *, download: bool | None = None) -> SimpleNamespace:
         notice = f"모델: {candidate} (설정 {cfg.name}, 가중치 {weights.name})"
         if candidate != name:
             notice = (f"⚠ {name} 모델을 쓸 수 없습니다 — {reasons[0]}.\n"
-                      f"  같은 코드를 YOLOv3 계열의 작은 모델 {FALLBACK}(COCO로 학습한 실제 가중치)로 실행합니다. "
+                      f"  같은 코드를 YOLOv3 계열의 작은 모델 {_FALLBACK}(COCO로 학습한 실제 가중치)로 실행합니다. "
                       "검출 결과와 신뢰도는 책의 YOLOv3와 다릅니다.\n"
                       + (f"  {name} 모델로 실행하려면 전체 모드(helpers.set_quick_mode(False))에서 인터넷에 연결해 "
                          "이 셀을 다시 실행하세요.\n" if limit else "") + notice)
         return SimpleNamespace(name=candidate, cfg=cfg, weights=weights, names=names, notice=notice)
     raise DownloadError(f"YOLO 모델 파일을 구하지 못했습니다 — {' / '.join(reasons)}.\n할 일: 인터넷 연결을 확인하고 셀을 "
-                        f"다시 실행하세요. 인터넷이 없으면 {FALLBACK}.cfg, {FALLBACK}.weights, coco.names를 "
+                        f"다시 실행하세요. 인터넷이 없으면 {_FALLBACK}.cfg, {_FALLBACK}.weights, coco.names를 "
                         f"{config.darknet_dir()}에 두세요.")

@@ -13,28 +13,28 @@ from pathlib import Path
 from . import config
 from ..image_folders import list_classes, list_images, stream_dataset
 
-LOADERS = ("in_memory", "stream")
+_LOADERS = ("in_memory", "stream")
 
 
-def in_memory_bytes(n_images: int, image_size=(224, 224)) -> int:
+def _in_memory_bytes(n_images: int, image_size=(224, 224)) -> int:
     """Bytes the book's lines 16–47 take from the OS at their peak on Linux: every float32 image twice.
 
     The data alive at once peak at line 42 (both lists and the training array), but the training
     list freed there stays with the C library, and line 44's test array is new memory.
 
     Example:
-        >>> in_memory_bytes(570) / 2**20  # MB: 2 × 570 images of 224 × 224 × 3 × 4 bytes
+        >>> _in_memory_bytes(570) / 2**20  # MB: 2 × 570 images of 224 × 224 × 3 × 4 bytes
         654.609375
     """
     height, width = image_size
     return 2 * n_images * height * width * 3 * 4
 
 
-def peak_memory(loader: str, root, classes, *, image_size=(224, 224), batch_size: int = 16) -> dict:
+def _peak_memory(loader: str, root, classes, *, image_size=(224, 224), batch_size: int = 16) -> dict:
     """Peak memory of a fresh Python process that reads ``root``'s train and test sets with ``loader``:
     ``"in_memory"`` (the book's loops, then ``np.asarray``) or ``"stream"`` (one pass over
     :func:`helpers.image_folders.stream_dataset`), above its memory after importing TensorFlow."""
-    if loader not in LOADERS:
+    if loader not in _LOADERS:
         raise ValueError(f"loader must be 'in_memory' or 'stream', got {loader!r}")
     args = json.dumps({"loader": loader, "root": str(root), "classes": list(classes),
                        "image_size": list(image_size), "batch_size": batch_size})
@@ -51,7 +51,7 @@ def peak_memory(loader: str, root, classes, *, image_size=(224, 224), batch_size
 
 
 def _child(arguments: str) -> None:
-    """Run by :func:`peak_memory` in a fresh process; prints one JSON line."""
+    """Run by :func:`_peak_memory` in a fresh process; prints one JSON line."""
     import numpy as np
     import psutil
     import tensorflow  # noqa: F401  (part of the baseline)
@@ -121,7 +121,7 @@ def compare_memory(root, *, class_counts=(20, 200), image_size=(224, 224)) -> li
         step = len(every) // count
         classes = every[step - 1::step][:count]
         n_train, n_test = (len(list_images(root / part, classes)[0]) for part in ("train", "test"))
-        need = in_memory_bytes(n_train + n_test, image_size)
+        need = _in_memory_bytes(n_train + n_test, image_size)
         available = psutil.virtual_memory().available
         row = {"classes": count, "train_images": n_train, "test_images": n_test, "image_size": list(image_size),
                "in_memory_estimate_mb": round(need / 2 ** 20, 1)}
@@ -129,8 +129,8 @@ def compare_memory(root, *, class_counts=(20, 200), image_size=(224, 224)) -> li
             row["in_memory"] = None
             row["in_memory_note"] = f"실행 안 함: 약 {need / 2**30:.1f} GB 필요, {available / 2**30:.1f} GB 남음"
         else:
-            row["in_memory"] = peak_memory("in_memory", root, classes, image_size=image_size)
-        row["stream"] = peak_memory("stream", root, classes, image_size=image_size)
+            row["in_memory"] = _peak_memory("in_memory", root, classes, image_size=image_size)
+        row["stream"] = _peak_memory("stream", root, classes, image_size=image_size)
         rows.append(row)
     return rows
 

@@ -30,7 +30,7 @@ from . import config
 from .files import WrongFileError, atomic_write, check_hash, file_hash
 
 MANIFEST = "MANIFEST.json"
-REGENERATE = "`make checkpoints`로 다시 만들 수 있습니다 (전체 모드 학습: 2코어 CPU에서 몇 시간)"
+_REGENERATE = "`make checkpoints`로 다시 만들 수 있습니다 (전체 모드 학습: 2코어 CPU에서 몇 시간)"
 # program -> (the function in helpers.models that builds its model, data set) of each shipped checkpoint
 PROGRAMS = {"6-1": (models.lenet5, "mnist"), "6-2": (models.mnist_cnn, "mnist"),
             "6-3": (models.mnist_cnn, "fashion_mnist"), "6-4": (models.cifar10_cnn, "cifar10"),
@@ -59,7 +59,7 @@ def read_manifest(folder=None) -> dict:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise CheckpointError(f"{path}가 올바른 JSON이 아닙니다({error}). 저장소에서 다시 받거나 "
-                              f"{REGENERATE}. ({path} is not valid JSON.)") from None
+                              f"{_REGENERATE}. ({path} is not valid JSON.)") from None
     return manifest
 
 
@@ -69,7 +69,7 @@ def checkpoint_entry(program: str) -> dict:
     manifest = read_manifest(folder)
     if program not in manifest:
         raise CheckpointError(f"{folder}에 프로그램 {program}의 체크포인트가 없습니다(있는 것: {sorted(manifest) or '없음'}). "
-                              f"USE_CHECKPOINT = False로 학습하세요. {REGENERATE}.")
+                              f"USE_CHECKPOINT = False로 학습하세요. {_REGENERATE}.")
     return manifest[program]
 
 
@@ -92,7 +92,7 @@ def load_checkpoint(program: str, model) -> dict:
             check_hash(path, f"sha256:{expected}")
         except (OSError, WrongFileError):
             raise CheckpointError(f"체크포인트 파일 {path}가 없거나 SHA-256이 기록({MANIFEST})과 다릅니다(손상되었거나 바뀜). "
-                                  f"프로젝트를 다시 설치하거나(`git checkout {folder}`) {REGENERATE}.")
+                                  f"프로젝트를 다시 설치하거나(`git checkout {folder}`) {_REGENERATE}.")
     if model.count_params() != entry["parameters"]:
         raise CheckpointError(f"모델의 매개변수는 {model.count_params():,}개인데 체크포인트 {program}은 "
                               f"{entry['parameters']:,}개인 모델에서 저장했습니다: 프로그램 {program}과 똑같이 모델을 만드세요.")
@@ -179,11 +179,11 @@ def record(name: str, *, accuracy: float | None = None, hist=None, timer=None, m
         entry["seconds_per_epoch"] = round(sum(timer.seconds) / len(timer.seconds), 1)
     path = _write_json(config.results_dir() / f"{name}.json", {**entry, **_provenance()})
     if model is not None and name in PROGRAMS and trained:
-        save_checkpoint(name, model, hist, accuracy, data=data)
+        _save_checkpoint(name, model, hist, accuracy, data=data)
     return path
 
 
-def save_checkpoint(program: str, model, hist, accuracy: float, *, data: str, folder=None) -> Path:
+def _save_checkpoint(program: str, model, hist, accuracy: float, *, data: str, folder=None) -> Path:
     """Save weights and history of ``program`` and switch the manifest to them in one rename,
     so an interrupted save leaves the previous checkpoint whole."""
     import keras

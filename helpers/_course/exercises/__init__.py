@@ -14,8 +14,8 @@ worth naming, e.g. through :func:`number`); add the solution to ``solutions/6.N.
 
 from __future__ import annotations
 
-CHECKS: dict = {}
-NOT_YET = "아직 답이 없습니다: 위 셀의 빈칸(None)을 채우고, 그 셀과 이 셀을 다시 실행하세요."
+_CHECKS: dict = {}
+_NOT_YET = "아직 답이 없습니다: 위 셀의 빈칸(None)을 채우고, 그 셀과 이 셀을 다시 실행하세요."
 
 
 def exercise(exercise_id: str, *, hint: str):
@@ -29,9 +29,9 @@ def exercise(exercise_id: str, *, hint: str):
         '정답입니다! (0.0-1)'
     """
     def register(function):
-        if exercise_id in CHECKS and CHECKS[exercise_id][0].__qualname__ != function.__qualname__:
+        if exercise_id in _CHECKS and _CHECKS[exercise_id][0].__qualname__ != function.__qualname__:
             raise ValueError(f"exercise {exercise_id!r} is registered twice")
-        CHECKS[exercise_id] = (function, hint)
+        _CHECKS[exercise_id] = (function, hint)
         return function
 
     return register
@@ -44,14 +44,14 @@ def check(exercise_id: str, answer) -> str:
         >>> @exercise("0.0-2", hint="2의 10제곱입니다.")
         ... def _kilo(answer):
         ...     return answer == 1024
-        >>> check("0.0-2", None) == NOT_YET, check("0.0-2", 1000)
+        >>> check("0.0-2", None) == _NOT_YET, check("0.0-2", 1000)
         (True, '다시 해 보세요. 힌트: 2의 10제곱입니다.')
     """
-    if exercise_id not in CHECKS:
-        raise KeyError(f"no exercise {exercise_id!r}; known: {', '.join(sorted(CHECKS)) or 'none'}")
+    if exercise_id not in _CHECKS:
+        raise KeyError(f"no exercise {exercise_id!r}; known: {', '.join(sorted(_CHECKS)) or 'none'}")
     if answer is None:
-        return NOT_YET
-    function, hint = CHECKS[exercise_id]
+        return _NOT_YET
+    function, hint = _CHECKS[exercise_id]
     try:
         right = function(answer)
     except ValueError as reason:
