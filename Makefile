@@ -72,7 +72,7 @@ test-colab: colab-replica  ## the quick-mode suite in Colab's replica; run it wh
 	@$(BIN)/python -c "import sys; sys.path.insert(0, 'tools'); import colab_replica; print(colab_replica.REFRESH_HINT)"
 
 test-colab-ci: colab-replica  ## CI's part: the install check, every setup cell, 6.8 quick, the replay of 6.4 and 6.6
-	$(COLAB_ENV) $(PYTEST) tests/test_colab_replica.py -k "colab_and_the_install or setup_cell or opencv or replay and (nb64 or nb66)"
+	$(COLAB_ENV) $(PYTEST) tests/test_colab_replica.py -k "colab_and_the_install or setup_cell or without_network or replay and (nb64 or nb66)"
 	$(COLAB_ENV) $(PYTEST) $(COLAB_NBVAL) notebooks/6.8-object-detection.ipynb
 	@cat build/colab/timings.json
 
