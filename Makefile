@@ -56,12 +56,14 @@ test-browser: install  ## every notebook through JupyterLab in headless Chromium
 	CH6_QUICK=1 $(BIN)/python -m pytest -q -s --durations=0 tests/browser
 
 # Google Colab, replicated (tests/colab/runtime.txt, Colab's own list): the notebooks run in its
-# kernel while pytest/nbval/nbclient run from .venv.  COLAB_WHEELS=DIR keeps the wheels there.
+# kernel while pytest/nbval/nbclient run from .venv.  The pristine replica is kept in COLAB_CACHE
+# (each run works in a hard-linked copy under build/colab); COLAB_CACHE= builds it afresh in build/.
+COLAB_CACHE ?= $(HOME)/.cache/ch6-colab-replica
 COLAB_ENV := $(TEST_ENV) CH6_TEST_KERNEL=colab-replica JUPYTER_PATH=$(CURDIR)/build/colab/share/jupyter
 COLAB_NBVAL := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --nbval-kernel-name colab-replica
 
 colab-replica: install  ## build Colab's replica (build/colab) and install the project as the setup cell does
-	$(BIN)/python tools/colab_replica.py build $(if $(COLAB_WHEELS),--wheels $(COLAB_WHEELS))
+	$(BIN)/python tools/colab_replica.py build $(if $(COLAB_CACHE),--cache $(COLAB_CACHE))
 	$(BIN)/python tools/colab_replica.py install
 
 test-colab: colab-replica  ## the quick-mode suite in Colab's replica; run it whenever tests/colab/runtime.txt or the requirements change

@@ -229,3 +229,26 @@ def test_the_python_range_agrees_with_pyproject_the_pins_and_colab():
     colab = next(line for line in (REPO_ROOT / "tests" / "colab" / "runtime.txt").read_text().splitlines()
                  if line.startswith("# python:"))
     assert int(colab.split(":")[1].split(".")[1]) <= high, f"Colab runs {colab}, beyond the README's 3.{high}"
+
+
+def _replica_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("colab_replica", REPO_ROOT / "tools" / "colab_replica.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_install_check_names_what_changed_and_wants_a_reason_for_each_exception(tmp_path):
+    tool = _replica_tool()
+    before = {"ipywidgets": "ipywidgets==7.7.1", "numpy": "numpy==2.1.3", "jedi-free": "Jedi_Free==1.0"}
+    after = {"ipywidgets": "ipywidgets==8.1.9", "numpy": "numpy==2.1.3", "koreanize-matplotlib": "koreanize-matplotlib==0.1.1"}
+    assert tool.changes(before, after) == {"changed": ["ipywidgets==7.7.1 -> 8.1.9"], "removed": ["Jedi_Free==1.0"],
+                                           "added": ["koreanize-matplotlib==0.1.1"]}
+    allowed = tmp_path / "allowed.txt"
+    allowed.write_text("# comment\nIPyWidgets  the explorers need 8\n")
+    assert tool.allowed_changes(allowed) == {"ipywidgets": "the explorers need 8"}
+    allowed.write_text("numpy\n")
+    with pytest.raises(SystemExit, match="'numpy' needs a reason"):
+        tool.allowed_changes(allowed)

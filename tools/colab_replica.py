@@ -1,6 +1,6 @@
 """Google Colab's runtime, replicated here: what `make test-colab` runs the notebooks in.
 
-    python tools/colab_replica.py build [--wheels DIR]   # build/colab/venv from tests/colab/runtime.txt
+    python tools/colab_replica.py build [--cache DIR]    # build/colab/venv from tests/colab/runtime.txt
     python tools/colab_replica.py install                # the setup cell's pip install; fails if it changed Colab
     python tools/colab_replica.py refresh FREEZE [OS_INFO]  # rewrite tests/colab/runtime.txt from Colab's list
 
@@ -9,8 +9,9 @@
 in the output), installs the list's packages at Colab's versions with ``--no-deps`` (the OpenCV
 wheels last, as on Colab, so that ``import cv2`` gives 5.x) and registers the kernel
 ``colab-replica`` under build/colab/share/jupyter (point ``JUPYTER_PATH`` there; nothing goes
-into ~/.local).  ``--wheels DIR`` keeps the wheels in DIR and installs from there (this
-machine's package mirror sends no cache headers, so pip's own cache stays empty).
+into ~/.local).  With ``--cache DIR`` the pristine replica is built once into DIR and each run
+gets a hard-linked copy of it (seconds instead of minutes: unpacking 2.9 GB dominates a build,
+and a local wheelhouse saved nothing here).
 
 ``install`` installs the project exactly as the notebooks' setup cell does (its ``%pip install``
 flags, non-editable) but from this clone's tracked files instead of GitHub, records
@@ -27,7 +28,9 @@ by pip for that Python against Colab's versions.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -123,45 +126,69 @@ def run(*command, **kwargs):
     return subprocess.run([str(part) for part in command], check=True, **kwargs)
 
 
-def build(wheels: Path | None, folder: Path = BUILD) -> None:
+def build(cache: Path | None, folder: Path = BUILD) -> None:
+    """Make ``folder/venv`` a replica of the list: a hard-linked copy of the pristine one kept in
+    ``cache`` (built there first when the list or the interpreter changed), or built in place."""
     start = time.perf_counter()
     first, last, wanted = read_pins(RUNTIME)
     interpreter, version = choose_python(wanted)
     exact = version.split(".")[:2] == wanted.split(".")[:2]
     print(f"Colab runs Python {wanted}; the replica uses Python {version} ({interpreter})"
           + ("" if exact else f": this machine has no {'.'.join(wanted.split('.')[:2])}, so this is the newest it has"))
-    venv = folder / "venv"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    run(interpreter, "-m", "venv", venv)
-    python = venv / "bin" / "python"
-    pip = [python, "-m", "pip", "--disable-pip-version-check"]
-    pip_pin = [p for p in first if normal(p.split("==")[0]) == "pip"]
-    first = [p for p in first if p not in pip_pin]
-    run(*pip, "install", "-q", *pip_pin)
-    source = []
-    if wheels is not None:
-        wheels.mkdir(parents=True, exist_ok=True)
-        (folder / "all.txt").write_text("\n".join(first + last) + "\n", encoding="utf-8")
-        run(*pip, "download", "-q", "--no-deps", "--only-binary=:all:", "-d", wheels, "-r", folder / "all.txt")
-        source = ["--no-index", "--find-links", wheels]
-    for group, name in ((first, "first.txt"), (last, "last.txt")):
-        (folder / name).write_text("\n".join(group) + "\n", encoding="utf-8")
-        run(*pip, "install", "-q", "--no-deps", *source, "-r", folder / name)
-    frozen = freeze_of(python)
-    expected = {normal(p.split("==")[0]): p for p in first + last + pip_pin}
-    wrong = [f"{expected[n]} (got {frozen.get(n, 'nothing')})" for n in expected
-             if normal(frozen.get(n, "")) != normal(expected[n])]
-    extra = sorted(set(frozen) - set(expected))
-    if wrong or extra:
-        raise SystemExit(f"the replica differs from {RUNTIME.name}: {wrong} {extra}")
+    expected = {normal(p.split("==")[0]): p for p in first + last}
+    if cache is None:
+        _build_venv(interpreter, first, last, expected, folder / "venv")
+        how = "built"
+    else:
+        key = hashlib.sha256(RUNTIME.read_bytes() + str(interpreter).encode() + version.encode()).hexdigest()[:12]
+        pristine = cache / key
+        if not (pristine / "complete").is_file():
+            for old in cache.glob("*") if cache.is_dir() else []:
+                shutil.rmtree(old, ignore_errors=True)             # replicas of earlier lists
+            work = cache / f".{key}.tmp"
+            _build_venv(interpreter, first, last, expected, work / "venv")
+            (work / "complete").write_text(RUNTIME.read_text(encoding="utf-8"), encoding="utf-8")
+            os.replace(work, pristine)
+            how = "built"
+        else:
+            how = "copied"
+        # Hard links: pip replaces files (unlink, then write) rather than writing into them, so
+        # installing into the copy never changes the pristine replica.
+        run("cp", "-al", pristine / "venv", folder / "venv")
+        how += f" (pristine replica kept in {pristine})"
+    python = folder / "venv" / "bin" / "python"
+    _check(python, expected)
     write_kernel(python, version, folder)
     cv2 = subprocess.run([python, "-c", "import importlib.util, pathlib; s = importlib.util.find_spec('cv2'); "
                           "print(pathlib.Path(s.origin).with_name('version.py').read_text().split('\"')[1])"],
                          capture_output=True, text=True, check=True).stdout.strip()
-    print(f"replica: {len(frozen)} packages at Colab's versions, `import cv2` would give {cv2}; "
-          f"kernel {KERNEL!r} in {folder / 'share' / 'jupyter'} (JUPYTER_PATH); built in {time.perf_counter() - start:.0f} s")
+    print(f"replica {how}: {len(expected)} packages at Colab's versions, `import cv2` would give {cv2}; "
+          f"kernel {KERNEL!r} in {folder / 'share' / 'jupyter'} (JUPYTER_PATH); {time.perf_counter() - start:.0f} s")
     print(REFRESH_HINT)
+
+
+def _build_venv(interpreter: Path, first: list[str], last: list[str], expected: dict, venv: Path) -> None:
+    shutil.rmtree(venv.parent, ignore_errors=True)
+    venv.parent.mkdir(parents=True)
+    run(interpreter, "-m", "venv", venv)
+    pip = [venv / "bin" / "python", "-m", "pip", "--disable-pip-version-check"]
+    pip_pin = [p for p in first if normal(p.split("==")[0]) == "pip"]
+    run(*pip, "install", "-q", *pip_pin)
+    for group, name in (([p for p in first if p not in pip_pin], "first.txt"), (last, "last.txt")):
+        (venv.parent / name).write_text("\n".join(group) + "\n", encoding="utf-8")
+        run(*pip, "install", "-q", "--no-deps", "-r", venv.parent / name)
+    _check(venv / "bin" / "python", expected)
+
+
+def _check(python: Path, expected: dict) -> None:
+    frozen = freeze_of(python)
+    wrong = [f"{expected[n]} (got {frozen.get(n, 'nothing')})" for n in expected
+             if normal(frozen.get(n, "")) != normal(expected[n])]
+    extra = sorted(set(frozen) - set(expected))
+    if wrong or extra:
+        raise SystemExit(f"the replica differs from {RUNTIME.relative_to(ROOT)}: {wrong} {extra}")
 
 
 def write_kernel(python: Path, version: str, folder: Path) -> None:
@@ -263,14 +290,14 @@ def refresh(freeze: Path, os_info: Path | None) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build").add_argument("--wheels", type=Path)
+    commands.add_parser("build").add_argument("--cache", type=Path)
     commands.add_parser("install")
     update = commands.add_parser("refresh")
     update.add_argument("freeze", type=Path)
     update.add_argument("os_info", type=Path, nargs="?")
     arguments = parser.parse_args(argv)
     if arguments.command == "build":
-        build(arguments.wheels)
+        build(arguments.cache)
     elif arguments.command == "install":
         return install()
     else:
