@@ -166,8 +166,8 @@ def test_without_network_the_opencv_message_says_what_to_run(tmp_path):
     assert last[-1] == '%pip install "opencv-python-headless==4.14.0.94"', done.stderr[-2000:]
     assert last[-2].startswith("RuntimeError: 이 런타임의 OpenCV 5.0.0.93에는 프로그램 6-12(YOLOv3)가 쓰는 "
                                "readNetFromDarknet이 없어 OpenCV 4.x를 받으려 했지만 받지 못했습니다")
-    assert last[-2].endswith("인터넷 연결을 확인하고 다음 줄을 실행한 뒤 런타임(커널)을 다시 시작한 뒤"
-                             "(Colab: 런타임 → 세션 다시 시작) 이 셀부터 다시 실행하세요:")
+    assert last[-2].endswith("인터넷 연결을 확인하고 새 셀에서 다음 줄을 실행한 다음, 런타임(커널)을 다시 시작한 뒤"
+                             "(Colab: 런타임 → 세션 다시 시작) 이 셀부터 다시 실행하세요.")
     assert list((tmp_path / "cache" / "opencv4").iterdir()) == []
 
 

@@ -129,7 +129,8 @@ def test_without_network_the_message_is_korean_and_exact(runtime_with_opencv5, m
     message = str(error.value)
     assert message.startswith("이 런타임의 OpenCV 5.0.0.93에는 프로그램 6-12(YOLOv3)가 쓰는 readNetFromDarknet이 없어")
     assert "No matching distribution" in message and "인터넷 연결을 확인하고" in message
-    assert message.endswith(f"런타임(커널)을 다시 시작한 뒤(Colab: 런타임 → 세션 다시 시작) 이 셀부터 다시 실행하세요:\n{PIP_LINE}")
+    assert message.endswith("새 셀에서 다음 줄을 실행한 다음, 런타임(커널)을 다시 시작한 뒤(Colab: 런타임 → 세션 다시 시작) "
+                            f"이 셀부터 다시 실행하세요.\n{PIP_LINE}")
     assert list(folder.iterdir()) == []                             # no half-written folder
 
 

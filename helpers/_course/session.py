@@ -108,7 +108,7 @@ def _pip_install_into(target: Path, version: str) -> None:
         reason = (done.stderr.strip().splitlines() or ["pip이 실패했습니다"])[-1]
         raise RuntimeError(
             f"이 런타임의 OpenCV {version}에는 프로그램 6-12(YOLOv3)가 쓰는 readNetFromDarknet이 없어 OpenCV 4.x를 "
-            f"받으려 했지만 받지 못했습니다({reason}). 인터넷 연결을 확인하고 다음 줄을 실행한 뒤 {_RESTART}:\n"
+            f"받으려 했지만 받지 못했습니다({reason}). 인터넷 연결을 확인하고 새 셀에서 다음 줄을 실행한 다음, {_RESTART}.\n"
             f'%pip install "{_OPENCV4}"')
     shutil.rmtree(target, ignore_errors=True)
     os.replace(work / "files", target)
