@@ -23,7 +23,7 @@ PYTEST    := $(BIN)/python -m pytest -q -rs
 SAVED     := $(CURDIR)/helpers/_course/saved
 REFRESH_ENV := CH6_QUICK=0 CH6_RESULTS_DIR=$(SAVED)/results CH6_CHECKPOINT_DIR=$(SAVED)/checkpoints
 
-.PHONY: install install-test lab download test test-unit test-doctests test-no-assets test-notebooks test-sections test-browser test-colab bench full checkpoints clean-notebooks refresh-outputs slides repo-url
+.PHONY: install install-test lab download test test-unit test-doctests test-no-assets test-notebooks test-sections test-browser colab-replica test-colab test-colab-ci test-colab-latest bench full checkpoints clean-notebooks refresh-outputs slides repo-url
 
 # What a student runs (make lab): the notebooks' libraries only.
 $(STAMP): requirements.txt pyproject.toml
@@ -72,16 +72,36 @@ test-browser: install-test  ## every notebook through JupyterLab in headless Chr
 	dpkg -s chromium fonts-nanum >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium fonts-nanum; }
 	CH6_QUICK=1 $(BIN)/python -m pytest -q -s --durations=0 tests/browser
 
-COLAB_VENV := build/venv-colab
+# Google Colab, replicated (tests/colab/runtime.txt, Colab's own list): the notebooks run in its
+# kernel while pytest/nbval/nbclient run from .venv.  The pristine replica is kept in COLAB_CACHE
+# (each run works in a hard-linked copy under build/colab); COLAB_CACHE= builds it afresh in build/.
+COLAB_CACHE ?= $(HOME)/.cache/ch6-colab-replica
+COLAB_ENV := $(TEST_ENV) CH6_TEST_KERNEL=colab-replica JUPYTER_PATH=$(CURDIR)/build/colab/share/jupyter
+COLAB_NBVAL := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --nbval-kernel-name colab-replica
 
-test-colab:  ## the quick-mode suite on the newest libraries, as Colab follows them (requirements-colab.txt)
-	test -x $(COLAB_VENV)/bin/python || $(PYTHON) -m venv $(COLAB_VENV)
-	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -r requirements-colab.txt
-	$(COLAB_VENV)/bin/python -m pip install --quiet -e .
-	$(COLAB_VENV)/bin/python -m pip list --format=freeze | grep -iE '^(tensorflow|keras|numpy|matplotlib|scikit-learn|opencv-python-headless|ipywidgets)=='
-	$(TEST_ENV) $(COLAB_VENV)/bin/python -m pytest -q -rs tests/test_colab_setup.py
-	$(TEST_ENV) $(COLAB_VENV)/bin/python -m pytest -q -rs $(NBVAL) --durations=0 $(NOTEBOOKS)
+colab-replica: install-test  ## build Colab's replica (build/colab) and install the project as the setup cell does
+	$(BIN)/python tools/colab_replica.py build $(if $(COLAB_CACHE),--cache $(COLAB_CACHE))
+	$(BIN)/python tools/colab_replica.py install
+
+test-colab: colab-replica  ## the quick-mode suite in Colab's replica; run it whenever tests/colab/runtime.txt or the requirements change
+	$(COLAB_ENV) $(PYTEST) tests/test_colab_replica.py
+	$(COLAB_ENV) $(PYTEST) $(COLAB_NBVAL) --durations=0 $(NOTEBOOKS)
+	$(COLAB_ENV) $(PYTEST) --durations=5 tests/test_sections.py
+	@cat build/colab/timings.json
+	@$(BIN)/python -c "import sys; sys.path.insert(0, 'tools'); import colab_replica; print(colab_replica.REFRESH_HINT)"
+
+test-colab-ci: colab-replica  ## CI's part: the install check, every setup cell, 6.8 quick, the replay of 6.4 and 6.6
+	$(COLAB_ENV) $(PYTEST) tests/test_colab_replica.py -k "colab_and_the_install or setup_cell or without_network or replay and (nb64 or nb66)"
+	$(COLAB_ENV) $(PYTEST) $(COLAB_NBVAL) notebooks/6.8-object-detection.ipynb
+	@cat build/colab/timings.json
+
+test-colab-latest:  ## optional: the quick-mode suite on the newest releases of what Colab preinstalls (requirements-colab-latest.txt)
+	test -x build/venv-colab-latest/bin/python || $(PYTHON) -m venv build/venv-colab-latest
+	build/venv-colab-latest/bin/python -m pip install --quiet --upgrade pip
+	build/venv-colab-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -r requirements-colab-latest.txt
+	build/venv-colab-latest/bin/python -m pip install --quiet .
+	build/venv-colab-latest/bin/python -m pip list --format=freeze | grep -iE '^(tensorflow|keras|numpy|matplotlib|scikit-learn|opencv-python-headless|ipywidgets)=='
+	$(TEST_ENV) build/venv-colab-latest/bin/python -m pytest -q -rs $(NBVAL) --durations=0 $(NOTEBOOKS)
 
 bench: install-test  ## benchmark: benchmarks/results/bench.json + table (BENCH_ARGS="--notebooks --investigate" for all)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)

@@ -8,9 +8,9 @@ IPython; its ``%pip install`` must install the project, and ``helpers.setup()`` 
 pass without anything else being installed.
 
 A second test reads every import of every notebook and of ``helpers/`` and checks that
-each comes from Python, from what Colab preinstalls (``requirements-colab.txt``, above its
-test-tools line, and their dependencies) or from the project's own dependencies
-(``pyproject.toml``), so the setup cell's install is all a student needs.
+each comes from Python, from what Colab preinstalls (``tests/colab/runtime.txt``, Colab's own
+list) or from the project's own dependencies (``pyproject.toml``), so the setup cell's install is
+all a student needs.  The last tests check the Python versions the project claims.
 """
 
 from __future__ import annotations
@@ -133,13 +133,8 @@ def test_setup_cell_installs_the_project_in_colab(colab_like, source, notebooks,
 
 
 def _colab_preinstalled() -> set[str]:
-    names = set()
-    for line in (REPO_ROOT / "requirements-colab.txt").read_text(encoding="utf-8").splitlines():
-        if line.startswith("# ---"):
-            break
-        if line.strip() and not line.startswith("#"):
-            names.add(_normal(re.split(r"[<>=!~\[ ;]", line.strip())[0]))
-    return names
+    lines = (REPO_ROOT / "tests" / "colab" / "runtime.txt").read_text(encoding="utf-8").splitlines()
+    return {_normal(line.split("==")[0]) for line in lines if line.strip() and not line.startswith("#")}
 
 
 def _with_dependencies(names: set[str]) -> set[str]:
@@ -192,9 +187,68 @@ def test_every_import_is_on_colab_or_a_project_dependency():
                          "does not install it:\n" + "\n".join(missing))
 
 
-def test_colab_requirements_follow_colab():
-    names = _colab_preinstalled()
-    assert {"tensorflow", "keras", "numpy", "matplotlib", "scikit-learn", "opencv-python-headless"} <= names
-    text = (REPO_ROOT / "requirements-colab.txt").read_text(encoding="utf-8")
-    assert "==" not in text, "requirements-colab.txt follows Colab: no pins (requirements.txt holds them)"
-    assert re.search(r"^opencv-python-headless>=4\.\d+,<5$", text, re.M), "OpenCV must stay 4.x (Darknet importer)"
+def test_the_colab_list_is_pinned_and_installs_opencv_5_last():
+    lines = (REPO_ROOT / "tests" / "colab" / "runtime.txt").read_text(encoding="utf-8").splitlines()
+    pins = [line for line in lines if line.strip() and not line.startswith("#")]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[^=\s]+", pin) for pin in pins), "Colab's exact versions only"
+    assert {"tensorflow", "keras", "numpy", "matplotlib", "scikit-learn", "ipywidgets"} <= _colab_preinstalled()
+    marker = next(i for i, line in enumerate(lines) if line.startswith("# installed last"))
+    tail = [line for line in lines[marker + 1:] if line.strip() and not line.startswith("#")]
+    major = {pin: int(pin.split("==")[1].split(".")[0]) for pin in pins if pin.startswith("opencv")}
+    assert tail and set(tail) == {pin for pin, m in major.items() if m == max(major.values())}, \
+        "the newest OpenCV wheels go last: Colab's cv2 is theirs"
+    assert any(line.startswith("# python: 3.") for line in lines)
+    assert "tools/colab_replica.py refresh" in "\n".join(lines)
+
+
+def _readme_python_range() -> tuple[int, int]:
+    match = re.search(r"Python 3\.(\d+)–3\.(\d+)", (REPO_ROOT / "README.md").read_text(encoding="utf-8"))
+    assert match, "README.md names no Python range (Python 3.X–3.Y)"
+    return int(match.group(1)), int(match.group(2))
+
+
+def test_the_python_range_agrees_with_pyproject_the_pins_and_colab():
+    """The README's range starts where pyproject's requires-python does and where the pinned
+    requirements' own Requires-Python allow (read from the installed packages), and reaches
+    Colab's Python.  tests/test_colab_replica.py checks with pip that the pins install on exactly
+    that range."""
+    from packaging.specifiers import SpecifierSet
+
+    low, high = _readme_python_range()
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["requires-python"] == f">=3.{low}"
+    pins = [line.split("==")[0] for line in (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+            if "==" in line and not line.startswith("#")]
+    narrowest = []
+    for name in pins:
+        requires = metadata.metadata(name).get("Requires-Python") or ""
+        allowed = [minor for minor in range(8, 20) if SpecifierSet(requires).contains(f"3.{minor}.0")]
+        assert low in allowed, f"{name} (Requires-Python {requires}) does not install on 3.{low}"
+        narrowest.append(min(allowed))
+    assert max(narrowest) == low, f"the pins allow Python 3.{max(narrowest)} and up, the README says 3.{low}"
+    colab = next(line for line in (REPO_ROOT / "tests" / "colab" / "runtime.txt").read_text().splitlines()
+                 if line.startswith("# python:"))
+    assert int(colab.split(":")[1].split(".")[1]) <= high, f"Colab runs {colab}, beyond the README's 3.{high}"
+
+
+def _replica_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("colab_replica", REPO_ROOT / "tools" / "colab_replica.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_install_check_names_what_changed_and_wants_a_reason_for_each_exception(tmp_path):
+    tool = _replica_tool()
+    before = {"ipywidgets": "ipywidgets==7.7.1", "numpy": "numpy==2.1.3", "jedi-free": "Jedi_Free==1.0"}
+    after = {"ipywidgets": "ipywidgets==8.1.9", "numpy": "numpy==2.1.3", "koreanize-matplotlib": "koreanize-matplotlib==0.1.1"}
+    assert tool.changes(before, after) == {"changed": ["ipywidgets==7.7.1 -> 8.1.9"], "removed": ["Jedi_Free==1.0"],
+                                           "added": ["koreanize-matplotlib==0.1.1"]}
+    allowed = tmp_path / "allowed.txt"
+    allowed.write_text("# comment\nIPyWidgets  the explorers need 8\n")
+    assert tool.allowed_changes(allowed) == {"ipywidgets": "the explorers need 8"}
+    allowed.write_text("numpy\n")
+    with pytest.raises(SystemExit, match="'numpy' needs a reason"):
+        tool.allowed_changes(allowed)

@@ -166,39 +166,6 @@ def test_only_config_reads_environment_variables():
     assert not offenders, "read settings through helpers._course.config instead:\n" + "\n".join(offenders)
 
 
-def test_check_versions_reports_and_rejects(monkeypatch):
-    from helpers._course import session
-
-    found = session.check_versions(("numpy", "matplotlib"))
-    assert set(found) == {"numpy", "matplotlib"}
-    import cv2
-
-    monkeypatch.setattr(cv2, "__version__", "5.0.0")
-    with pytest.raises(RuntimeError, match="Darknet importer"):
-        session.check_versions(("cv2",))
-    import numpy
-
-    monkeypatch.setattr(numpy, "__version__", "1.20.0")
-    with pytest.raises(RuntimeError, match="pip install -r requirements.txt"):
-        session.check_versions(("numpy",))
-
-
-def test_setup_prints_versions_seed_and_how_the_mode_was_chosen(env, capsys):
-    from helpers._course import session
-
-    env(CH6_QUICK="1", CH6_SEED="5", CH6_DATA_DIR=None)
-    assert session.setup(modules=("numpy",)) is None
-    out = capsys.readouterr().out
-    assert f"numpy {np.__version__}" in out and "난수 씨앗(seed): 5" in out
-    assert "⚡ 빠른 모드 (환경 변수 CH6_QUICK=1)" in out
-    env(CH6_QUICK="0")
-    session.setup(modules=("numpy",))
-    assert "전체 모드 (환경 변수 CH6_QUICK=0)" in capsys.readouterr().out
-    config.set_quick_mode(True)
-    session.setup(modules=("numpy",))
-    assert "빠른 모드 (helpers.set_quick_mode()로 정함)" in capsys.readouterr().out
-
-
 def test_model_path_follows_env_and_defaults_to_the_cache(env, tmp_path):
     env(CH6_MODEL_DIR=None, CH6_CACHE_DIR=tmp_path / "cache")
     assert config.model_path("a.keras") == tmp_path / "cache" / "models" / "a.keras"

@@ -1,35 +1,11 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib import font_manager
 
 from helpers import plots
-from helpers._course import session
 
 HISTORY = {"accuracy": [0.90, 0.95], "val_accuracy": [0.92, 0.96],
            "loss": [0.30, 0.10], "val_loss": [0.25, 0.12]}
-
-
-def test_korean_font_resolves_to_a_font_with_hangul():
-    path = session.use_korean_font()
-    assert path.endswith("NanumGothic.ttf")
-    from matplotlib.ft2font import FT2Font
-
-    font = FT2Font(path)
-    for char in "정확률손실":  # the glyphs exist, so they render as Korean, not boxes
-        assert font.get_char_index(ord(char)) != 0
-    # and Matplotlib picks that file for text drawn in a figure
-    plt.figure()
-    text = plt.title("정확률")
-    assert font_manager.findfont(text.get_fontproperties()) == path
-
-
-def test_korean_text_draws_without_missing_glyph_warnings(recwarn):
-    session.use_korean_font()
-    figure = plt.figure()
-    plt.title("손실 함수 그래프")
-    figure.canvas.draw()
-    assert not [w for w in recwarn if "missing from" in str(w.message)]
 
 
 def test_plot_history_draws_the_books_two_figures():

@@ -7,6 +7,7 @@ leans on a variable, an import or a file made by an earlier section fails here. 
 checks that no cell shows a figure's repr (``<Figure size …>``) as text.
 """
 
+import os
 import re
 
 import nbformat
@@ -50,7 +51,7 @@ def kernels(tmp_path_factory):
     def kernel(path):
         if path not in started:
             notebook = nbformat.read(path, as_version=4)
-            client = NotebookClient(notebook, timeout=900, kernel_name="python3",
+            client = NotebookClient(notebook, timeout=900, kernel_name=os.environ.get("CH6_TEST_KERNEL", "python3"),
                                     resources={"metadata": {"path": str(path.parent)}})
             client.km = client.create_kernel_manager()
             client.start_new_kernel(cwd=str(path.parent), env=environment)
