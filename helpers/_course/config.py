@@ -264,6 +264,11 @@ def yolo_model_name() -> str:
     return _env("CH6_YOLO_MODEL") or "yolov3"
 
 
+def test_kernel() -> str:
+    """The Jupyter kernel the notebook tests execute in (``CH6_TEST_KERNEL``, default ``python3``)."""
+    return _env("CH6_TEST_KERNEL") or "python3"
+
+
 def model_dir() -> Path:
     """Where notebooks save trained models (``CH6_MODEL_DIR``, default ``<cache>/models``).
 
