@@ -126,3 +126,30 @@ def test_a_wrong_stored_output_fails_its_section(tmp_path):
     executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
     assert executed.metadata["ch6_executed"]["sections"] == {"하나": "outputs differ", "둘": "passed", "셋": "error"}
     assert [o.text for o in executed.cells[3].outputs] == ["42\n"] and executed.cells[8].outputs[0].text == "1\n"
+
+
+def test_the_kernel_is_the_one_ch6_test_kernel_names(tmp_path, env):
+    """The Colab replica runs this harness in another kernel: CH6_TEST_KERNEL picks the kernelspec
+    (here one that sets a variable), and its executed copies go to a folder of their own."""
+    import json
+
+    spec = tmp_path / "jupyter" / "kernels" / "probe-kernel"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "probe", "language": "python", "env": {"PROBE_KERNEL": "yes"}}), encoding="utf-8")
+    env(JUPYTER_PATH=tmp_path / "jupyter", CH6_TEST_KERNEL="probe-kernel")
+    assert config.test_kernel() == "probe-kernel"
+    assert nbtools.executed_path(NOTEBOOKS[0]).parent.name == "executed-probe-kernel"
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    path = tmp_path / "6.9-probe.ipynb"
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# 6.9"), new_code_cell("import os"),
+                                       new_markdown_cell("## 하나"), new_code_cell("print(os.environ['PROBE_KERNEL'])")]),
+                   path)
+    run = nbtools.SectionRun(path, tmp_path / "cache", target=tmp_path / "executed.ipynb")
+    try:
+        result = run.section(0)
+    finally:
+        run.close()
+    assert result["error"] is None and result["cells"][3].outputs[0].text == "yes\n"

@@ -45,7 +45,6 @@ sys.path.insert(0, str(ROOT))
 from helpers._course import config  # noqa: E402
 from helpers._course.files import atomic_write  # noqa: E402
 
-KERNEL = config.test_kernel()
 
 
 def is_checked(cell) -> bool:
@@ -160,7 +159,7 @@ def output_differences(stored, fresh, patterns=None) -> list[str]:
             for key in want if want[key] != got[key]]
 
 
-def fingerprint(path: Path, kernel: str = KERNEL) -> str:
+def fingerprint(path: Path, kernel: str | None = None) -> str:
     """What an execution depends on: the notebook's code and tags, everything under helpers/, the
     sanitizers, the kernel and the data folder.  An executed copy with another fingerprint is stale."""
     digest = hashlib.sha256()
@@ -170,11 +169,14 @@ def fingerprint(path: Path, kernel: str = KERNEL) -> str:
         if file.is_file() and "__pycache__" not in file.parts:
             digest.update(file.relative_to(ROOT).as_posix().encode() + file.read_bytes())
     digest.update(SANITIZERS.read_bytes())
-    digest.update(f"{kernel}|{config.data_dir()}".encode())
+    digest.update(f"{kernel or config.test_kernel()}|{config.data_dir()}".encode())
     return digest.hexdigest()
 
 
-def executed_path(path: Path, kernel: str = KERNEL) -> Path:
+def executed_path(path: Path, kernel: str | None = None) -> Path:
+    """Where the executed copy of ``path`` goes: build/executed/, or build/executed-<kernel>/ for a
+    kernel other than python3 (``CH6_TEST_KERNEL``)."""
+    kernel = kernel or config.test_kernel()
     folder = "executed" if kernel == "python3" else f"executed-{re.sub(r'[^A-Za-z0-9._-]', '_', kernel)}"
     return ROOT / "build" / folder / path.name
 
@@ -183,9 +185,10 @@ class SectionRun:
     """One kernel for one notebook; :meth:`section` runs one ``## `` section alone after the setup cell
     and fills the executed copy, which every call writes to ``build/executed/`` (atomically)."""
 
-    def __init__(self, path: Path, cache: Path, kernel: str = KERNEL, target: Path | None = None):
+    def __init__(self, path: Path, cache: Path, kernel: str | None = None, target: Path | None = None):
         from nbclient import NotebookClient
 
+        kernel = kernel or config.test_kernel()
         self.path, self.kernel = Path(path), kernel
         self.target = target or executed_path(self.path, kernel)
         self.notebook = nbformat.read(self.path, as_version=4)
@@ -255,7 +258,7 @@ class SectionRun:
         shutil.rmtree(self.sockets, ignore_errors=True)
 
 
-def execute(path: Path, kernel: str = KERNEL) -> Path:
+def execute(path: Path, kernel: str | None = None) -> Path:
     """Run every section of ``path`` (see :class:`SectionRun`); returns the executed copy's path
     (its metadata ``ch6_executed.sections`` says how each section went)."""
     with tempfile.TemporaryDirectory(prefix="ch6-execute-") as cache:
@@ -272,7 +275,7 @@ def execute(path: Path, kernel: str = KERNEL) -> Path:
     return executed_path(path, kernel)
 
 
-def executed(path: Path, kernel: str = KERNEL):
+def executed(path: Path, kernel: str | None = None):
     """The executed copy of ``path`` (build/executed/): read when its fingerprint is current, else
     made now.  Raises RuntimeError naming the sections that stopped with an error."""
     path = Path(path)
