@@ -206,7 +206,6 @@ class SectionRun:
                                                CH6_RESULTS_DIR=None, CH6_CHECKPOINT_DIR=None, MPLBACKEND=None)
         scratch = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell() for _ in self.notebook.cells])
         self.client = NotebookClient(scratch, timeout=1800, kernel_name=kernel,
-                                     store_widget_state=False,
                                      resources={"metadata": {"path": str(self.path.parent)}})
         self.client.km = self.client.create_kernel_manager()
         # the kernel's sockets as files in a private folder, not TCP ports (ipykernel warns about plain TCP)
