@@ -153,3 +153,23 @@ def test_the_kernel_is_the_one_ch6_test_kernel_names(tmp_path, env):
     finally:
         run.close()
     assert result["error"] is None and result["cells"][3].outputs[0].text == "yes\n"
+
+
+def test_an_executed_copy_is_stale_when_the_code_or_the_tags_change(tmp_path):
+    """The fingerprint that lets later steps reuse build/executed/ follows sources and tags, not outputs."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    path = tmp_path / "6.9-probe.ipynb"
+    notebook = new_notebook(cells=[new_code_cell("print(1)")])
+    nbformat.write(notebook, path)
+    first = nbtools.fingerprint(path)
+    notebook.cells[0].outputs = [_stream("1\n")]
+    nbformat.write(notebook, path)
+    assert nbtools.fingerprint(path) == first
+    notebook.cells[0].metadata["tags"] = [nbtools.TAG]
+    nbformat.write(notebook, path)
+    tagged = nbtools.fingerprint(path)
+    notebook.cells[0].source = "print(2)"
+    nbformat.write(notebook, path)
+    assert len({first, tagged, nbtools.fingerprint(path)}) == 3
+    assert nbtools.fingerprint(path, "another-kernel") != nbtools.fingerprint(path)

@@ -195,10 +195,11 @@ def _check_widget(page, cell, label: str, output_dir) -> None:
         handle.press(key)
         page.wait_for_timeout(300)
         moved = moved or (readout.count() and readout.inner_text() != value_before)
-        deadline = time.monotonic() + 60
+        _wait_until_idle(page, 120)                 # the kernel has redrawn (or had nothing to redraw)
+        deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not changed:
             changed = images.count() > 0 and images.first.get_attribute("src") != before_src
-            page.wait_for_timeout(500)
+            page.wait_for_timeout(250)
         if changed:
             break
     assert moved or not readout.count(), f"{label}: the slider did not move"
