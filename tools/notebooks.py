@@ -46,7 +46,6 @@ from helpers._course import config  # noqa: E402
 from helpers._course.files import atomic_write  # noqa: E402
 
 
-
 def is_checked(cell) -> bool:
     return cell.cell_type == "code" and TAG in cell.metadata.get("tags", ())
 
