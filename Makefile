@@ -38,7 +38,7 @@ lab: install  ## open JupyterLab on the notebooks
 
 test: install  ## the whole suite, quick mode: every notebook once (section by section, checked outputs), unit tests, doctests; fails if it changed a tracked file or the user's saved models
 	$(BIN)/python tools/tree_state.py save build/tree-state.json
-	@rm -f build/test-times.txt
+	@mkdir -p build && rm -f build/test-times.txt
 	@for part in $(TEST_PARTS); do start=$$(date +%s); $(MAKE) --no-print-directory $$part || exit 1; \
 	  echo "make $$part: $$(( $$(date +%s) - start )) s" | tee -a build/test-times.txt; done
 	$(BIN)/python tools/tree_state.py compare build/tree-state.json

@@ -210,7 +210,10 @@ class SectionRun:
         # the kernel's sockets as files in a private folder, not TCP ports (ipykernel warns about plain TCP)
         self.sockets = tempfile.mkdtemp(prefix="ch6-kernel-")
         self.client.km.transport, self.client.km.ip = "ipc", os.path.join(self.sockets, "k")
-        self.client.start_new_kernel(cwd=str(self.path.parent), env=environment)
+        # the kernel process's own stderr (TensorFlow's C++ log lines) goes to a log beside the copy
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.target.with_suffix(".stderr.log"), "w", encoding="utf-8")
+        self.client.start_new_kernel(cwd=str(self.path.parent), env=environment, stderr=self.log)
         self.client.start_new_kernel_client()
         self.patterns = sanitizers()
 
@@ -222,7 +225,7 @@ class SectionRun:
     def section(self, number: int) -> dict:
         """Run section ``number``; returns ``{"heading", "error", "differences", "cells"}`` (error: the
         cell's traceback text or None; differences: one entry per checked cell whose output changed)."""
-        from nbclient.exceptions import CellExecutionError
+        from nbclient.exceptions import CellExecutionError, DeadKernelError
 
         heading, indices = self.sections[number]
         started, error, cells, differences = time.monotonic(), None, {}, []
@@ -231,8 +234,9 @@ class SectionRun:
             for index in [1, *indices]:
                 cells[index] = nbformat.v4.new_code_cell(self.notebook.cells[index].source)
                 self.client.execute_cell(cells[index], index)
-        except CellExecutionError as failure:
-            error = f"cell {index}: " + re.sub(r"\x1b\[[0-9;]*m", "", str(failure))[-1500:]
+        except (CellExecutionError, DeadKernelError) as failure:
+            error = (f"cell {index}: " + re.sub(r"\x1b\[[0-9;]*m", "", str(failure))[-1500:]
+                     + f"\n(the kernel's own stderr: {self.log.name})")
         for index, cell in cells.items():
             if is_checked(self.notebook.cells[index]):
                 found = output_differences(self.notebook.cells[index].outputs, cell.outputs, self.patterns)
@@ -254,6 +258,7 @@ class SectionRun:
         self.client.kc.stop_channels()
         run_sync(self.client.km.shutdown_kernel)(now=True)
         shutil.rmtree(self.sockets, ignore_errors=True)
+        self.log.close()
 
 
 def execute(path: Path, kernel: str | None = None) -> Path:
