@@ -19,6 +19,8 @@ NBVAL     := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg --nbval-curren
 DOWNLOADS := $(or $(CH6_DOWNLOAD_DIR),$(CH6_CACHE_DIR),$(HOME)/.cache/ch6)
 TEST_ENV  := CH6_QUICK=1 MPLBACKEND=Agg CH6_DOWNLOAD_DIR=$(DOWNLOADS) CH6_CACHE_DIR=$(CURDIR)/build/test-cache CH6_MODEL_DIR= CH6_RESULTS_DIR= CH6_CHECKPOINT_DIR=
 PYTEST    := $(BIN)/python -m pytest -q -rs
+# make test: the notebooks run once, first (build/executed/ is what later tests read), then the rest.
+TEST_PARTS := test-sections test-unit test-doctests
 # The commands that refresh the repository's saved checkpoints and results (and only they) write there.
 SAVED     := $(CURDIR)/helpers/_course/saved
 REFRESH_ENV := CH6_QUICK=0 CH6_RESULTS_DIR=$(SAVED)/results CH6_CHECKPOINT_DIR=$(SAVED)/checkpoints
@@ -48,9 +50,11 @@ lab: install  ## open JupyterLab on the notebooks
 download: install  ## fetch what the notebooks and tests need, so they run offline (WITH=cub,yolov3,resnet50: the big ones too)
 	$(BIN)/python tools/download.py $(if $(WITH),--with $(WITH))
 
-test: install-test  ## the whole suite, quick mode; fails if it changed a tracked file or the user's saved models
+test: install-test  ## the whole suite, quick mode: every notebook once (section by section, checked outputs), unit tests, doctests; fails if it changed a tracked file or the user's saved models
 	$(BIN)/python tools/tree_state.py save build/tree-state.json
-	$(MAKE) --no-print-directory test-unit test-doctests test-notebooks test-sections
+	@mkdir -p build && rm -f build/test-times.txt
+	@for part in $(TEST_PARTS); do start=$$(date +%s); $(MAKE) --no-print-directory $$part || exit 1; \
+	  echo "make $$part: $$(( $$(date +%s) - start )) s" | tee -a build/test-times.txt; done
 	$(BIN)/python tools/tree_state.py compare build/tree-state.json
 
 test-unit: install-test
@@ -62,13 +66,13 @@ test-doctests: install-test  ## every docstring example in helpers/ runs
 test-no-assets: install-test  ## unit tests and doctests in a fresh clone of HEAD without the offline assets, HOME empty, no network
 	$(BIN)/python tools/no_assets.py
 
-test-notebooks: install-test
+test-notebooks: install-test  ## optional, not in make test: nbval, each notebook top to bottom in one kernel
 	$(TEST_ENV) $(PYTEST) $(NBVAL) --durations=0 $(NOTEBOOKS)
 
-test-sections: install-test  ## every section of every notebook runs alone after the setup cell
+test-sections: install-test  ## every notebook executed once: each section alone after the setup cell, checked outputs compared; executed copies in build/executed/
 	$(TEST_ENV) $(PYTEST) --durations=5 tests/test_sections.py
 
-test-browser: install-test  ## every notebook through JupyterLab in headless Chromium, quick mode (screenshots: test-output/browser/)
+test-browser: install-test  ## JupyterLab in headless Chromium: Run All of 6.4 and 6.8, the executed 6.5-6.7 (build/executed/), explorers live, RISE (screenshots: test-output/browser/)
 	dpkg -s chromium fonts-nanum >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium fonts-nanum; }
 	CH6_QUICK=1 $(BIN)/python -m pytest -q -s --durations=0 tests/browser
 

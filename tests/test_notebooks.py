@@ -78,21 +78,34 @@ def test_lecture_lines_stay_visible_on_slides(path):
     assert not hidden, hidden
 
 
-def test_clean_removes_widget_state_and_outputs():
+def test_clean_keeps_only_the_outputs_of_checked_cells():
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    notebook = new_notebook(cells=[new_code_cell("print(1)", outputs=[new_output("stream", text="1")],
-                                                 execution_count=3)])
+    plain = new_code_cell("print(1)", outputs=[new_output("stream", text="1")], execution_count=3)
+    checked = new_code_cell("print(2)", outputs=[new_output("execute_result", data={"text/plain": "2"},
+                                                            execution_count=4)],
+                            execution_count=4, metadata={"tags": [nbtools.TAG]})
+    notebook = new_notebook(cells=[plain, checked])
     notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     cleaned = nbtools.clean(notebook)
     assert "widgets" not in cleaned.metadata and cleaned.cells[0].outputs == []
-    assert cleaned.cells[0].execution_count is None
+    assert cleaned.cells[1].outputs[0].data == {"text/plain": "2"}
+    assert [c.execution_count for c in cleaned.cells] == [None, None]
+    assert cleaned.cells[1].outputs[0].execution_count is None
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_nbval_checks_something(path):
-    checked = [c for c in _read(path).cells if nbtools.is_checked(c)]
-    assert checked and all(c.outputs for c in checked), "every cell tagged nbval-check-output keeps its output"
+def test_test_markers_are_cell_tags_not_code(path):
+    """A student reads no ``# NBVAL_…`` comment: nbval's markers live in the cell's tags."""
+    markers = re.compile(r"^\s*#\s*(NBVAL_\w+|PYTEST_VALIDATE_IGNORE_OUTPUT)\s*$", re.M)
+    found = [c.source.splitlines()[0] for c in _read(path).cells if c.cell_type == "code" and markers.search(c.source)]
+    assert not found, f"markers in code (make them cell tags, e.g. {nbtools.TAG}): {found}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_checked_cells_keep_their_output(path):
+    empty = [c.source.splitlines()[0] for c in _read(path).cells if nbtools.is_checked(c) and not c.outputs]
+    assert not empty, f"cells tagged {nbtools.TAG} without a stored output (make refresh-outputs): {empty}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

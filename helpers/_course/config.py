@@ -195,6 +195,11 @@ def yolo_model_name() -> str:
     return _env("CH6_YOLO_MODEL") or "yolov3"
 
 
+def test_kernel() -> str:
+    """The Jupyter kernel the notebook tests execute in (``CH6_TEST_KERNEL``, default ``python3``)."""
+    return _env("CH6_TEST_KERNEL") or "python3"
+
+
 def model_path(filename: str) -> Path:
     """Where a notebook saves a trained model (``CH6_MODEL_DIR``, default ``<cache>/models``); the folder is made."""
     folder = _path("CH6_MODEL_DIR", cache_dir() / "models")
