@@ -127,3 +127,11 @@ def server():
     yield httpd
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _korean_font():
+    """Figures carry Korean text, as in the notebooks (whose setup cell sets this font): no missing-glyph warnings."""
+    from helpers._course import session
+
+    session._use_korean_font()

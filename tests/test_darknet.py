@@ -9,13 +9,6 @@ from helpers import darknet
 from helpers._course import downloads
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _korean_font():
-    """Figures carry Korean text, as in the notebooks (no missing-glyph warnings)."""
-    from helpers._course.session import use_korean_font
-
-    use_korean_font()
-
 
 @pytest.fixture
 def folder(needs):

@@ -195,8 +195,6 @@ MADE_HERE = {
     "classes.txt": "inside CUB_200_2011.tgz", "images.txt": "inside CUB_200_2011.tgz",
     "train_test_split.txt": "inside CUB_200_2011.tgz",
     "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5": "Keras downloads it, with its MD5 (make download WITH=resnet50)",
-    "grey.jpg": "a doctest writes it", "a.jpg": "a doctest writes it",
-    "b.jpg": "a doctest writes it",
 }
 _SUFFIXES = r"png|jpe?g|bmp|gif|tflite|weights|cfg|names|txt|npz|tgz|h5|csv"
 

@@ -207,13 +207,10 @@ def test_the_second_call_loads_the_cache_without_converting(converted, monkeypat
         raise AssertionError("converted again although the cache exists")
 
     monkeypatch.setattr(tflite, "_convert", refuse)
-    start = time.perf_counter()
     again = imagenet.mobilenet_v2()
-    cached_seconds = time.perf_counter() - start
     assert cached.stat().st_mtime_ns == stamp
     np.testing.assert_array_equal(again.get_layer("Conv1").get_weights()[0],
                                   converted.model.get_layer("Conv1").get_weights()[0])
-    assert cached_seconds < converted.seconds, (cached_seconds, converted.seconds)
 
 
 @pytest.mark.parametrize("bad", ["corrupt", "another model"])

@@ -43,7 +43,6 @@ def test_show_images_and_boxplot():
 
 
 def test_show_images_lays_out_a_grid_with_empty_cells_and_row_labels():
-    session.use_korean_font()
     images = [np.full((4, 4), float(k)) for k in range(5)]
     figure = plots.show_images(images[:2] + [None] + images[2:], titles=["0", "1", None, "2", "3", "4"],
                                columns=3, row_labels=["첫 행", "둘째 행"], cmap="gray", vmin=0, vmax=10)

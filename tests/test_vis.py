@@ -9,12 +9,8 @@ import pytest
 from keras import layers
 
 from helpers import gradcam, imagenet, vis
-from helpers._course import config, downloads, session
+from helpers._course import config, downloads
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _korean_titles():
-    session.use_korean_font()
 
 
 @pytest.fixture(scope="module")

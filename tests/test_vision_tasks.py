@@ -16,13 +16,6 @@ from helpers import detection, imagenet, segmentation, vision_tasks
 from helpers._course import darknet_files, downloads
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _korean_font():
-    """Figures carry Korean text, as in the notebooks (no missing-glyph warnings)."""
-    from helpers._course.session import use_korean_font
-
-    use_korean_font()
-
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory, needs):

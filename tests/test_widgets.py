@@ -13,12 +13,6 @@ from keras import layers
 from helpers import vis, widgets
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _korean_titles():
-    from helpers._course import session
-
-    session.use_korean_font()
-
 
 @pytest.fixture(scope="module")
 def images():
