@@ -33,6 +33,8 @@ import pytest
 
 from helpers._course.config import REPO_ROOT, REPO_URL
 
+from distributions import normal, with_dependencies
+
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 PROJECT = "ch6-cnn-notebooks"
 HIDDEN = re.compile(r"^(helpers|ch6_cnn_notebooks.*|__editable__.*ch6_cnn_notebooks.*)$")
@@ -49,10 +51,6 @@ def _distinct_setup_cells() -> list[tuple[str, list[str]]]:
     for path in NOTEBOOKS:
         groups.setdefault(_setup_cell(path), []).append(path.stem)
     return list(groups.items())
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 RUNNER = r'''
@@ -132,30 +130,14 @@ def test_setup_cell_installs_the_project_in_colab(colab_like, source, notebooks,
     assert Path(report["helpers_file"]).is_relative_to(own_site), report["helpers_file"]
     direct = json.loads(report["direct_url"])
     assert direct["url"] == REPO_URL and direct["vcs_info"]["vcs"] == "git"
-    installed = sorted(_normal(p.name.split("-")[0]) for p in own_site.glob("*.dist-info"))
-    assert installed == [_normal(PROJECT)], f"the cell installed more than the project: {installed}"
+    installed = sorted(normal(p.name.split("-")[0]) for p in own_site.glob("*.dist-info"))
+    assert installed == [normal(PROJECT)], f"the cell installed more than the project: {installed}"
     assert "난수 씨앗(seed)" in done.stdout and "전체 모드" in done.stdout    # helpers.setup() ran; Colab starts in full mode
 
 
 def _colab_preinstalled() -> set[str]:
     lines = (REPO_ROOT / "tests" / "colab" / "runtime.txt").read_text(encoding="utf-8").splitlines()
-    return {_normal(line.split("==")[0]) for line in lines if line.strip() and not line.startswith("#")}
-
-
-def _with_dependencies(names: set[str]) -> set[str]:
-    """``names`` and everything they require, as installed here (Colab has the same closure)."""
-    seen, todo = set(), list(names)
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            requires = metadata.requires(name) or []
-        except metadata.PackageNotFoundError:
-            continue
-        todo += [_normal(re.split(r"[<>=!~\[ ;(]", r)[0]) for r in requires if "extra ==" not in r]
-    return seen
+    return {normal(line.split("==")[0]) for line in lines if line.strip() and not line.startswith("#")}
 
 
 def _imports(source: str) -> set[str]:
@@ -173,19 +155,19 @@ def _imports(source: str) -> set[str]:
 
 def test_every_import_is_on_colab_or_a_project_dependency():
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    own = {_normal(re.split(r"[<>=!~\[ ;]", d)[0]) for d in project["dependencies"]}
-    available = _with_dependencies(_colab_preinstalled() | own)
+    own = {normal(re.split(r"[<>=!~\[ ;]", d)[0]) for d in project["dependencies"]}
+    available = with_dependencies(_colab_preinstalled() | own)
     sources = {f"{p.name} cell {i}": c.source for p in NOTEBOOKS
                for i, c in enumerate(nbformat.read(p, as_version=4).cells) if c.cell_type == "code"}
     sources |= {str(p.relative_to(REPO_ROOT)): p.read_text(encoding="utf-8")
-                for p in sorted((REPO_ROOT / "helpers").glob("*.py"))}
+                for p in sorted((REPO_ROOT / "helpers").rglob("*.py"))}
     providers = metadata.packages_distributions()
     missing = []
     for where, source in sources.items():
         for module in sorted(_imports(source)):
             if module in sys.stdlib_module_names or module in {"helpers", "google"}:
                 continue
-            dists = {_normal(d) for d in providers.get(module, [])}
+            dists = {normal(d) for d in providers.get(module, [])}
             if not dists & available:
                 missing.append(f"{where}: import {module} (from {sorted(dists) or 'nothing installed'})")
     assert not missing, ("not on Colab and not in pyproject.toml's dependencies, so the setup cell "

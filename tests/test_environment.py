@@ -8,6 +8,8 @@ import tomllib
 
 from helpers._course.config import REPO_ROOT
 
+from distributions import normal, with_dependencies
+
 
 def _requirements(name):
     lines = (REPO_ROOT / name).read_text(encoding="utf-8").splitlines()
@@ -44,26 +46,9 @@ def test_the_students_install_holds_no_test_tool():
 
 def test_make_lab_installs_no_test_tool():
     """Everything requirements.txt pulls in (dependencies of dependencies, as installed here) holds no test tool."""
-    from importlib.metadata import PackageNotFoundError, requires
-
-    from packaging.requirements import Requirement
-
-    def canonical(name):
-        return re.sub(r"[-_.]+", "-", name).lower()
-
-    seen, todo = set(), [canonical(name) for name in _names(_requirements("requirements.txt"))]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            needed = [Requirement(text) for text in requires(name) or []]
-        except PackageNotFoundError:
-            continue
-        todo += [canonical(r.name) for r in needed if r.marker is None or r.marker.evaluate({"extra": ""})]
+    seen = with_dependencies(_names(_requirements("requirements.txt")))
     assert "jupyterlab" in seen and "numpy" in seen
-    assert not seen & {canonical(t) for t in TEST_TOOLS}, sorted(seen & {canonical(t) for t in TEST_TOOLS})
+    assert not seen & {normal(t) for t in TEST_TOOLS}, sorted(seen & {normal(t) for t in TEST_TOOLS})
 
 
 def test_what_students_run_imports_no_test_tool():

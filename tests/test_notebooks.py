@@ -94,6 +94,21 @@ def test_clean_keeps_only_the_outputs_of_checked_cells():
     assert cleaned.cells[1].outputs[0].execution_count is None
 
 
+def test_a_stored_output_whose_cell_changed_is_reported_stale(tmp_path):
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    cell = new_code_cell("print(2)", outputs=[new_output("stream", text="2\n")], metadata={"tags": [nbtools.TAG]})
+    path = tmp_path / "n.ipynb"
+    nbformat.write(new_notebook(cells=[cell]), str(path))
+    assert "make refresh-outputs" in " ".join(nbtools.problems(path))   # never stamped
+    cell.metadata["ch6_output_of"] = nbtools.source_hash(cell)
+    nbformat.write(new_notebook(cells=[cell]), str(path))
+    assert nbtools.problems(path) == []
+    cell.source = "print(3)"                                           # edited after the refresh
+    nbformat.write(new_notebook(cells=[cell]), str(path))
+    assert "cell 0's stored output was not made from its current source" in " ".join(nbtools.problems(path))
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_test_markers_are_cell_tags_not_code(path):
     """A student reads no ``# NBVAL_…`` comment: nbval's markers live in the cell's tags."""

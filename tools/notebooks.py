@@ -9,7 +9,8 @@
     python tools/notebooks.py results                     # print results/*.json as a table
 
 A cell keeps its output only when it is tagged ``nbval-check-output``; execution counts are
-always removed.
+always removed.  ``refresh`` stamps each stored output with a hash of the cell's source
+(``ch6_output_of`` in the cell's metadata); ``check`` reports an output whose cell changed since.
 
 The quick-mode execution CI relies on (``execute``; ``tests/test_sections.py`` drives the same
 code one section per test): one kernel per notebook; for each ``## `` section the namespace is
@@ -50,6 +51,12 @@ def is_checked(cell) -> bool:
     return cell.cell_type == "code" and TAG in cell.metadata.get("tags", ())
 
 
+def source_hash(cell) -> str:
+    """What a stored output was made from: the first 16 hex digits of the SHA-256 of the cell's source.
+    ``refresh`` stamps it into the cell's metadata (``ch6_output_of``); ``check`` compares."""
+    return hashlib.sha256(cell.source.encode("utf-8")).hexdigest()[:16]
+
+
 def clean(notebook):
     """Strip outputs (except checked cells), execution counts and widget state, in place."""
     notebook.metadata.pop("widgets", None)
@@ -77,6 +84,9 @@ def problems(path: Path) -> list[str]:
             found.append(f"{path.name}: cell {index} has an execution count")
         if cell.outputs and not is_checked(cell):
             found.append(f"{path.name}: cell {index} stores output but is not tagged {TAG}")
+        if is_checked(cell) and cell.metadata.get("ch6_output_of") != source_hash(cell):
+            found.append(f"{path.name}: cell {index}'s stored output was not made from its current source "
+                         "(run `make refresh-outputs`)")
     if notebook.metadata.get("widgets"):
         found.append(f"{path.name}: stores widget state in its metadata (run tools/notebooks.py clean)")
     return found
@@ -303,6 +313,7 @@ def refresh(path: Path) -> None:
     for cell, ran in zip(notebook.cells, fresh.cells):
         if is_checked(cell):
             cell.outputs = ran.outputs
+            cell.metadata["ch6_output_of"] = source_hash(cell)
     write(path, clean(notebook))
 
 
