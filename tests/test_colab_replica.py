@@ -211,7 +211,8 @@ def test_korean_text_uses_the_font_the_project_brings(tmp_path):
 WIDGETS = r'''
 import json, numpy as np, keras, ipywidgets
 from keras import layers
-from helpers import widgets, darknet
+from helpers import detection
+from helpers._course import darknet_files, widgets
 keras.utils.set_random_seed(0)
 model = keras.Sequential([keras.Input(shape=(16, 16, 3)), layers.Conv2D(4, 3, activation="relu"),
                           layers.MaxPooling2D(2), layers.Conv2D(6, 3, activation="relu"), layers.Flatten(),
@@ -222,11 +223,10 @@ maps = widgets.feature_map_explorer(model, images)              # live: a kernel
 WIDGETS_DRIVE = r'''
 first = maps.figure
 maps.controls["image"].value = 3
-maps_changed = maps.figure is not first and maps.figure.texts[0].get_text().startswith("image 3")
-import cv2
-model = darknet.resolve_model("yolo-fastest-1.1-xl")
-net = cv2.dnn.readNet(str(model.weights), str(model.cfg))
-boxes = widgets.detection_explorer(net, darknet.load_classes(model.names), [darknet.darknet_file("dog.jpg")])
+maps_changed = maps.figure is not first and maps.figure.texts[0].get_text().startswith("영상 3")
+model = darknet_files.choose_model("yolo-fastest-1.1-xl", download=False)
+net = detection.read_net(model.weights, model.cfg)
+boxes = widgets.detection_explorer(net, detection.load_classes(model.names))
 before = sorted(d["label"] for d in boxes.result.detections)
 boxes.controls["confidence"].value = 0.9
 print(json.dumps([ipywidgets.__version__, maps_changed, before, sorted(d["label"] for d in boxes.result.detections)]))

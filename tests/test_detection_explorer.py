@@ -1,10 +1,11 @@
-"""helpers.widgets.detection_explorer (6.8's instructor tool), driven without a browser
+"""helpers._course.widgets.detection_explorer (6.8's instructor tool), driven without a browser
 (with ipywidgets 8 and with Colab's 7.7.1 alike)."""
 
 import cv2
 import pytest
 
-from helpers import detection, widgets
+from helpers import detection
+from helpers._course import widgets
 from helpers._course import darknet_files
 
 

@@ -1,4 +1,4 @@
-"""helpers.widgets.feature_map_explorer: its drawings and callbacks, driven without a browser.
+"""helpers._course.widgets.feature_map_explorer: its drawings and callbacks, driven without a browser.
 
 The same tests pass with ipywidgets 8 and with Colab's ipywidgets 7.7.1 (see CONTRIBUTING: run them
 with ipywidgets 7.7.1 first on PYTHONPATH)."""
@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from helpers import vis, widgets
+from helpers import vis
+from helpers._course import widgets
 
 
 
@@ -155,7 +156,7 @@ def test_a_front_end_moving_the_slider_redraws_in_a_real_kernel():
 
     try:
         opened = replies(client.execute(
-            "import keras, numpy as np\nfrom helpers import widgets\n"
+            "import keras, numpy as np\nfrom helpers._course import widgets\n"
             "model = keras.Sequential([keras.Input(shape=(8, 8, 3)), keras.layers.Conv2D(2, (3, 3))])\n"
             "box = widgets.feature_map_explorer(model, np.random.rand(3, 8, 8, 3), ['a', 'b', 'c'])"))
         assert not [m["content"] for m in opened if m["msg_type"] == "error"]

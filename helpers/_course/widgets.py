@@ -13,8 +13,8 @@ import io
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import vis
-from .plots import show_images
+from .. import vis
+from ..plots import show_images
 
 _MOST_MAPS = 64          # maps drawn at once: a late layer has 1,280
 
@@ -149,8 +149,8 @@ def detection_explorer(net, classes):
     import cv2
     import ipywidgets as widgets
 
-    from . import detection
-    from ._course.darknet_files import sample_images
+    from .. import detection
+    from .darknet_files import sample_images
 
     images = sample_images()
     colors = detection.class_colors(len(classes))
