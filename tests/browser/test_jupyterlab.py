@@ -146,13 +146,15 @@ def _figure_reprs(notebook) -> list[str]:
 
 
 def _figure_cells(notebook) -> list[int]:
-    """Code cells that must show a figure: they call a plotting function or output a PNG."""
+    """Code cells that must show a figure: they output a PNG, or they call a plotting function and
+    showed something (a cell whose plotting branch did not run, e.g. 6.7's book-way training in
+    quick mode, shows nothing at all)."""
     cells = []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
         pngs = [o for o in cell.outputs if "image/png" in o.get("data", {})]
-        if pngs or PLOTTING.search(cell.source):
+        if pngs or (PLOTTING.search(cell.source) and cell.outputs):
             cells.append(index)
     return cells
 
