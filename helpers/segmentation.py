@@ -88,17 +88,10 @@ def class_shares(classes) -> list[tuple[str, float]]:
         [('background', 0.625), ('dog', 0.25), ('person', 0.125)]
     """
     classes = np.asarray(classes)
-    counts = np.bincount(classes.ravel(), minlength=len(class_names()))
     names = class_names()
+    counts = np.bincount(classes.ravel(), minlength=len(names))
     shares = [(names[index], float(count / classes.size)) for index, count in enumerate(counts) if count]
     return sorted(shares, key=lambda pair: -pair[1])
-
-
-def legend(classes) -> list[tuple[str, tuple[float, float, float], float]]:
-    """``[(name, RGB colour in 0…1, pixel share), …]`` of the non-background classes present."""
-    names = class_names()
-    return [(name, tuple(float(c) / 255 for c in _COLOURS[names.index(name)]), share)
-            for name, share in class_shares(classes) if name != "background"]
 
 
 def plot_segmentation(photo, classes, ax=None):
@@ -117,8 +110,9 @@ def plot_segmentation(photo, classes, ax=None):
         figure, ax = plt.subplots(figsize=(6, 6 * image.shape[0] / image.shape[1]))
     ax.imshow(np.where((classes > 0)[..., None], tinted, image).round().astype(np.uint8))
     ax.set_xticks([]); ax.set_yticks([])
-    entries = legend(classes)
+    names = class_names()
+    entries = [Patch(color=_COLOURS[names.index(name)] / 255, label=f"{name} {share:.0%}")
+               for name, share in class_shares(classes) if name != "background"]
     if entries:
-        ax.legend(handles=[Patch(color=colour, label=f"{name} {share:.0%}") for name, colour, share in entries],
-                  loc="lower right", fontsize=9, framealpha=0.8)
+        ax.legend(handles=entries, loc="lower right", fontsize=9, framealpha=0.8)
     return ax.figure

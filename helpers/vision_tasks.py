@@ -46,7 +46,7 @@ def plot_three_tasks(img, labels, detections, class_map, classes, *, title: str 
     segmentation.plot_segmentation(rgb, class_map, ax=axes[2])
     heads = (", ".join(f"{_short(label)} {p:.0%}" for label, p in labels[:1]),
              ", ".join(dict.fromkeys(d["label"] for d in detections)) or "검출 없음",
-             ", ".join(name for name, _, _ in segmentation.legend(class_map)) or "배경뿐")
+             ", ".join(name for name, _ in segmentation.class_shares(class_map) if name != "background") or "배경뿐")
     for ax, head, caption in zip(axes, heads, ("(a) 분류", "(b) 검출", "(c) 분할")):
         ax.set_title(head, fontsize=11)
         ax.set_xticks([]), ax.set_yticks([])
