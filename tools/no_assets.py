@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = {"unit tests": ["tests/", "--ignore=tests/test_sections.py"], "doctests": ["--doctest-modules", "helpers"]}
 # Skips that are not about a missing file (they say why themselves).
-OTHER_SKIPS = ("the repository is not a git clone", "only with the offline assets")
+OTHER_SKIPS = ("the repository is not a git clone", "only with the offline assets",
+               "runs in the Colab replica", "needs pip's package index")
 
 
 def _offline(command: list[str]) -> list[str]:
